@@ -1,0 +1,135 @@
+"""The enrichment pipeline: one spaCy pass, then each processor adds its part of the EnrichedArticle."""
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from processors.desk import classify_desk
+from processors.entities import extract_entities
+from processors.escalation import LEVEL_ORDER, assess
+from processors.ids import stable_article_id
+from processors.normalize import check_text, normalize_text
+from processors.quotes import extract_quotes
+from processors.rules import Rules
+from processors.sections import split_sections
+from schemas import EnrichedArticle, RawArticle
+
+STAGES = ("normalize", "nlp", "entities", "quotes", "sections", "desk", "escalation")
+
+
+class Enricher:
+    """Holds the loaded model and rules (injected) and turns raw articles into enriched ones."""
+
+    def __init__(self, nlp: Language, rules: Rules, *, alert_min_level: str = "medium", batch_size: int = 16):
+        self.nlp = nlp
+        self.rules = rules
+        self.alert_min_level = alert_min_level
+        self.batch_size = batch_size
+        self.model_name = (
+            f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '')}"
+        )
+        self.stage_seconds: dict[str, float] = defaultdict(float)
+
+    def enrich(self, raw: RawArticle, processed_at: datetime) -> EnrichedArticle:
+        """Enrich one article; raises UnprocessableArticle for text we refuse."""
+        result = self.enrich_batch([raw], processed_at)[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def enrich_batch(
+        self, raws: Sequence[RawArticle], processed_at: datetime
+    ) -> list[EnrichedArticle | Exception]:
+        """Enrich many articles with one `nlp.pipe` call; a failure is returned in its slot, not raised."""
+        texts: list[str | Exception] = []
+        t0 = time.perf_counter()
+        for raw in raws:
+            try:
+                body = normalize_text(raw.body)
+                check_text(body)
+                texts.append(body)
+            except Exception as exc:  # noqa: BLE001 - isolated per article by design
+                texts.append(exc)
+        self.stage_seconds["normalize"] += time.perf_counter() - t0
+
+        good = [t for t in texts if isinstance(t, str)]
+        t0 = time.perf_counter()
+        try:
+            docs = iter(list(self.nlp.pipe(good, batch_size=self.batch_size)))
+        except Exception:  # noqa: BLE001 - one pathological text must not sink its batch
+            docs = iter([self._parse_alone(t) for t in good])
+        self.stage_seconds["nlp"] += time.perf_counter() - t0
+
+        out: list[EnrichedArticle | Exception] = []
+        for raw, text in zip(raws, texts, strict=True):
+            if isinstance(text, Exception):
+                out.append(text)
+                continue
+            doc = next(docs)
+            if isinstance(doc, Exception):
+                out.append(doc)
+                continue
+            try:
+                out.append(self._annotate(raw, doc, processed_at))
+            except Exception as exc:  # noqa: BLE001 - a processor bug dead-letters one article only
+                out.append(exc)
+        return out
+
+    def _parse_alone(self, text: str) -> Doc | Exception:
+        try:
+            return self.nlp(text)
+        except Exception as exc:  # noqa: BLE001
+            return exc
+
+    def _annotate(self, raw: RawArticle, doc: Doc, processed_at: datetime) -> EnrichedArticle:
+        timer = _StageTimer(self.stage_seconds)
+        title = normalize_text(raw.title)
+        with timer("entities"):
+            entities = extract_entities(doc, title)
+        with timer("quotes"):
+            quotes = extract_quotes(doc, entities)
+        with timer("sections"):
+            sections = split_sections(doc.text)
+        with timer("desk"):
+            section = classify_desk(title, doc, entities, raw.section)
+        with timer("escalation"):
+            escalation = assess(doc, title, entities, section, self.rules)
+        alert = LEVEL_ORDER[escalation.level] >= LEVEL_ORDER[self.alert_min_level]
+        return EnrichedArticle(
+            id=raw.id or stable_article_id(raw.url, raw.title, raw.body),
+            title=title,
+            body=doc.text,
+            url=raw.url,
+            source=raw.source,
+            published_at=raw.published_at,
+            processed_at=processed_at,
+            section=section,
+            sections=sections,
+            entities=entities,
+            quotes=quotes,
+            escalation=escalation.model_copy(update={"alert": alert}),
+            model=self.model_name,
+        )
+
+
+class _StageTimer:
+    def __init__(self, totals: dict[str, float]) -> None:
+        self.totals = totals
+
+    def __call__(self, stage: str) -> "_Stage":
+        return _Stage(self.totals, stage)
+
+
+class _Stage:
+    def __init__(self, totals: dict[str, float], stage: str) -> None:
+        self.totals, self.stage = totals, stage
+
+    def __enter__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.totals[self.stage] += time.perf_counter() - self.t0

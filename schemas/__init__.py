@@ -1,0 +1,37 @@
+"""Message contracts: what travels on each Kafka topic (pydantic v2 models)."""
+
+from schemas.alerts import Actor, Alert
+from schemas.archive import ArchiveRecord
+from schemas.articles import (
+    DESKS,
+    LEVELS,
+    EnrichedArticle,
+    Entity,
+    Escalation,
+    Evidence,
+    Mention,
+    Quote,
+    RawArticle,
+    Section,
+    SectionSpan,
+)
+from schemas.deadletter import DeadLetter, Origin
+
+__all__ = [
+    "DESKS",
+    "LEVELS",
+    "Actor",
+    "Alert",
+    "ArchiveRecord",
+    "DeadLetter",
+    "EnrichedArticle",
+    "Entity",
+    "Escalation",
+    "Evidence",
+    "Mention",
+    "Origin",
+    "Quote",
+    "RawArticle",
+    "Section",
+    "SectionSpan",
+]

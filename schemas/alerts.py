@@ -1,0 +1,26 @@
+"""Escalation alerts published to `news.alerts` for the security desk."""
+
+from pydantic import Field
+
+from schemas.articles import Evidence, Level
+from schemas.base import SCHEMA_VERSION, Message, Timestamp
+
+
+class Actor(Message):
+    name: str
+    type: str
+
+
+class Alert(Message):
+    schema_version: int = SCHEMA_VERSION
+    alert_id: str = Field(description="Stable from article id and level: a replay is idempotent.")
+    article_id: str
+    title: str
+    url: str | None
+    level: Level
+    score: float
+    categories: list[str]
+    evidence: list[Evidence]
+    actors: list[Actor]
+    published_at: Timestamp | None
+    created_at: Timestamp

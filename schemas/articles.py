@@ -1,0 +1,131 @@
+"""Articles: the raw input message and the enriched output message."""
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from schemas.base import SCHEMA_VERSION, Message, Timestamp
+
+Desk = Literal[
+    "conflict-war-peace",
+    "politics",
+    "economy-business",
+    "sport",
+    "science-technology",
+    "health",
+    "crime-law",
+    "disaster-accident",
+    "environment",
+    "arts-culture-entertainment",
+    "other",
+]
+DESKS: tuple[str, ...] = Desk.__args__  # type: ignore[attr-defined]
+
+Level = Literal["none", "low", "medium", "high", "critical"]
+LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
+
+
+class RawArticle(Message):
+    """An article as published to `news.articles.raw` by a feed, a crawler or `newsfeed replay`."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: str | None = Field(default=None, min_length=1, max_length=256)
+    title: str = ""
+    body: str
+    url: str | None = None
+    source: str | None = None
+    published_at: Timestamp | None = None
+    section: str | None = Field(default=None, description="The source's own section, if it has one.")
+    language: str | None = None
+
+    @field_validator("body")
+    @classmethod
+    def _body_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("body is empty")
+        return value
+
+
+class Mention(Message):
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Entity(Message):
+    """One real-world entity of the article, under its canonical (longest) name."""
+
+    name: str
+    type: str = Field(description="PERSON | ORG | GPE | LOC | NORP | ...")
+    mentions: list[Mention]
+    aliases: list[str] = Field(default_factory=list)
+    salience: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class Quote(Message):
+    """A direct quotation; `text` excludes the quote marks and `start`/`end` locate it in `body`."""
+
+    text: str
+    speaker: str | None
+    speaker_type: str | None = Field(
+        default=None, description="Entity type of the speaker, 'DESCRIPTION' for an unnamed one."
+    )
+    cue: str | None = Field(default=None, description="The attribution verb or phrase.")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class SectionSpan(Message):
+    """A part of the article under one of its own sub-heads (heading null for the lead)."""
+
+    heading: str | None
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Section(Message):
+    """The news desk the article belongs to, with its IPTC Media Topic code."""
+
+    desk: Desk
+    iptc: str | None
+    confidence: float = Field(ge=0.0, le=1.0)
+    source_section: str | None = None
+
+
+class Evidence(Message):
+    """A sentence that moved the escalation score, and why."""
+
+    sentence: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    rule: str
+    category: str
+    terms: list[str]
+    weight: float
+
+
+class Escalation(Message):
+    level: Level
+    score: float
+    alert: bool = Field(description="True when an Alert was published for this article.")
+    categories: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class EnrichedArticle(Message):
+    """The article with its desk, structure, entities, quotes and escalation assessment."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: str
+    title: str
+    body: str = Field(description="Normalized text; every offset refers to it.")
+    url: str | None
+    source: str | None
+    published_at: Timestamp | None
+    processed_at: Timestamp
+    section: Section
+    sections: list[SectionSpan]
+    entities: list[Entity]
+    quotes: list[Quote]
+    escalation: Escalation
+    model: str = Field(description="The spaCy pipeline that produced the annotations.")
