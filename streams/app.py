@@ -1,0 +1,175 @@
+"""The Faust app: topics, the enrichment agent and the alert agent (transport only).
+
+Run with `newsfeed worker` or `faust -A streams.app worker -l info`.
+
+Delivery: at-least-once. A batch's input offsets are acknowledged to Faust (and so committed) only
+after every output of the batch has been acknowledged by the broker (acks=all); outputs are keyed
+by article id, so a redelivered article overwrites itself downstream (idempotent by key).
+"""
+
+import asyncio
+import base64
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from faust.types import EventT
+from processors.alerts import build_alert
+
+from processors.dedup import StoryState, decide, story_key
+from processors.enrich import Enricher
+from processors.errors import UnprocessableArticle
+from processors.ids import stable_article_id
+from processors.nlp import load_pipeline
+from processors.rules import load_rules
+from schemas import Alert, ArchiveRecord, DeadLetter, EnrichedArticle, Origin, RawArticle
+from schemas.codec import DecodeError, decode, encode
+from streams.settings import get_settings
+
+log = logging.getLogger(__name__)
+settings = get_settings()
+
+app = faust.App(
+    settings.app_id,
+    broker=[f"kafka://{host}" for host in settings.broker.split(",")],
+    key_serializer="raw",
+    value_serializer="raw",
+    topic_partitions=settings.partitions,
+    topic_replication_factor=settings.replication,
+    producer_acks=-1,
+    consumer_auto_offset_reset="earliest",
+    store="memory://",
+    web_enabled=False,
+    stream_wait_empty=True,
+)
+
+raw_topic = app.topic(settings.topic_raw)
+enriched_topic = app.topic(settings.topic_enriched)
+archive_topic = app.topic(settings.topic_archive, compacting=True)
+deadletter_topic = app.topic(settings.topic_deadletter)
+alerts_topic = app.topic(settings.topic_alerts)
+# Candidates are re-keyed by story, so every copy of a story meets the same dedup state.
+candidates_topic = app.topic(settings.topic_alert_candidates)
+
+alert_state = app.Table("alert-state", default=None, partitions=settings.partitions, value_serializer="json")
+
+_enricher: Enricher | None = None
+
+
+def get_enricher() -> Enricher:
+    """Load the model and rules once per worker process (slow: done off the event loop)."""
+    global _enricher
+    if _enricher is None:
+        _enricher = Enricher(
+            load_pipeline(settings.spacy_model),
+            load_rules(settings.alert_rules),
+            alert_min_level=settings.alert_min_level,
+            batch_size=settings.batch_size,
+        )
+    return _enricher
+
+
+@app.task
+async def declare_topics() -> None:
+    """Create output topics up front so subscribers can attach before the first article."""
+    for topic in (enriched_topic, archive_topic, deadletter_topic, alerts_topic, candidates_topic):
+        await topic.maybe_declare()
+
+
+@app.agent(raw_topic)
+async def enrich_articles(stream: faust.StreamT) -> None:
+    loop = asyncio.get_running_loop()
+    enricher = await loop.run_in_executor(None, get_enricher)
+    log.info("enrichment ready: model %s", enricher.model_name)
+    async for events in stream.take_events(settings.batch_size, within=settings.batch_within_s):
+        # Shielded so a shutdown lets the batch finish: take_events acks the batch when we return.
+        task = asyncio.ensure_future(process_batch(enricher, events))
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            await asyncio.wait_for(task, timeout=settings.shutdown_timeout_s)
+            raise
+
+
+async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
+    """Decode, enrich and publish one batch; return only when the broker acknowledged every output."""
+    received_at = datetime.now(UTC)
+    pending: list[tuple[EventT, RawArticle]] = []
+    futures: list[Any] = []
+    for event in events:
+        try:
+            raw = decode(event.message.value, RawArticle, max_bytes=settings.max_body_bytes)
+        except DecodeError as exc:
+            futures.append(await dead_letter(event, exc.error_type, exc.message, received_at))
+            continue
+        if raw.id is None:
+            raw = raw.model_copy(update={"id": stable_article_id(raw.url, raw.title, raw.body)})
+        pending.append((event, raw))
+
+    loop = asyncio.get_running_loop()
+    raws = [raw for _, raw in pending]
+    results = await loop.run_in_executor(None, enricher.enrich_batch, raws, received_at) if raws else []
+    for (event, raw), result in zip(pending, results, strict=True):
+        if isinstance(result, Exception):
+            error_type = result.error_type if isinstance(result, UnprocessableArticle) else "processing_error"
+            detail = (
+                str(result)
+                if isinstance(result, UnprocessableArticle)
+                else f"{type(result).__name__}: {result}"
+            )
+            futures.append(await dead_letter(event, error_type, detail, received_at))
+            continue
+        futures.extend(await publish(raw, result))
+    await asyncio.gather(*futures)
+
+
+async def publish(raw: RawArticle, enriched: EnrichedArticle) -> list[Any]:
+    key = enriched.id.encode()
+    futures = [
+        await enriched_topic.send(key=key, value=encode(enriched)),
+        await archive_topic.send(
+            key=key,
+            value=encode(
+                ArchiveRecord(id=enriched.id, raw=raw, enriched=enriched, archived_at=datetime.now(UTC))
+            ),
+        ),
+    ]
+    if enriched.escalation.alert:
+        alert = build_alert(enriched, datetime.now(UTC))
+        story = story_key(enriched.title, enriched.id).encode()
+        futures.append(await candidates_topic.send(key=story, value=encode(alert)))
+    return futures
+
+
+async def dead_letter(event: EventT, error_type: str, message: str, received_at: datetime) -> Any:
+    msg = event.message
+    key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
+    letter = DeadLetter(
+        error_type=error_type,
+        message=message,
+        origin=Origin(topic=msg.topic, partition=msg.partition, offset=msg.offset, key=key),
+        received_at=received_at,
+        payload_b64=base64.b64encode(msg.value or b"").decode("ascii"),
+    )
+    log.warning("dead letter %s@%s/%s: %s (%s)", msg.topic, msg.partition, msg.offset, error_type, message)
+    return await deadletter_topic.send(key=msg.key, value=encode(letter))
+
+
+@app.agent(candidates_topic)
+async def publish_alerts(stream: faust.StreamT) -> None:
+    """Publish an alert unless the same story already alerted at this level or higher."""
+    async for event in stream.events():
+        alert = decode(event.message.value, Alert)
+        story = event.message.key.decode()
+        previous: StoryState | None = alert_state[story]
+        state = decide(previous, alert.article_id, alert.level, time.time(), settings.alert_dedup_window_s)
+        if state is None:
+            log.info("alert for %s suppressed: story already alerted at %s", alert.article_id, alert.level)
+            continue
+        fut = await alerts_topic.send(key=alert.article_id.encode(), value=encode(alert))
+        await fut
+        alert_state[story] = state
+        log.info("ALERT %s %s: %s", alert.level, alert.article_id, alert.title)

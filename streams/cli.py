@@ -1,0 +1,287 @@
+"""`newsfeed`: the command line of the news feed processor. Run `newsfeed COMMAND --help` for details."""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from streams.settings import Settings, get_settings
+
+EPILOG = """
+quick start:
+  newsfeed process seeds/ --summary    enrich the seed offline (no Kafka), readable
+  newsfeed demo                        local broker + worker, replay seeds, show events and alerts
+  newsfeed broker start                start the local single-node Kafka (KRaft) on NEWSFEED_BROKER
+  newsfeed worker                      run the stream processor against NEWSFEED_BROKER
+  newsfeed replay seeds/ --repeat 10   publish articles to the raw topic
+
+Settings come from NEWSFEED_* environment variables (see README.md).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args, get_settings()) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except CliError as exc:
+        print(f"newsfeed: error: {exc}", file=sys.stderr)
+        return 1
+
+
+class CliError(Exception):
+    """An error the user can act on; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsfeed",
+        description="Message-driven news feed processor: raw articles on Kafka in; enriched articles, "
+        "escalation alerts, an archive and dead letters out.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, run: Callable[..., int | None], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(run=run)
+        return p
+
+    broker = command("broker", _help_of("broker"), "Manage the local single-node Kafka broker (KRaft).")
+    bsub = broker.add_subparsers(title="actions", metavar="ACTION")
+    for action, text in (
+        ("start", "Resolve the Kafka jars with mvn (once), format storage, start and wait until it answers."),
+        ("stop", "Stop the local broker cleanly (SIGTERM, then SIGKILL after a timeout)."),
+        ("status", "Say whether the local broker runs, and where."),
+    ):
+        bsub.add_parser(action, help=text, description=text).set_defaults(run=cmd_broker, action=action)
+
+    worker = command("worker", cmd_worker, "Run the stream processor (Faust worker) against NEWSFEED_BROKER.")
+    worker.add_argument("-l", "--loglevel", default="info", help="log level (default: info)")
+
+    replay = command(
+        "replay", cmd_replay, "Publish articles to the raw topic (idempotent producer, acks=all)."
+    )
+    _add_paths(replay)
+    replay.add_argument("--topic", help="target topic (default: NEWSFEED_TOPIC_RAW)")
+    replay.add_argument("--rate", type=float, help="articles per second (default: as fast as possible)")
+    replay.add_argument(
+        "--repeat", type=int, default=1, help="send everything N times, distinct ids per copy"
+    )
+    replay.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    process = command(
+        "process", cmd_process, "Enrich articles offline (no Kafka); one EnrichedArticle per line."
+    )
+    _add_paths(process)
+    process.add_argument("--summary", action="store_true", help="readable summary instead of JSON lines")
+
+    tail = command("tail", cmd_tail, "Print a topic's messages as JSON lines.")
+    tail.add_argument("topic", help="topic name, e.g. news.alerts")
+    tail.add_argument("--from-beginning", action="store_true", help="start at the oldest message")
+    tail.add_argument("--count", type=int, help="stop after N messages")
+    tail.add_argument("--timeout", type=float, help="stop after N seconds without a message")
+
+    ev = command(
+        "eval", cmd_eval, "Score enrichment against labelled articles (desk, entities, quotes, alerts)."
+    )
+    ev.add_argument("label_dir", type=Path, help="directory of labelled article JSON files")
+    ev.add_argument("--gum", type=Path, help="GUM derived/ directory for the entity-recall check")
+    ev.add_argument("--json", action="store_true", help="machine-readable output")
+
+    schemas = command("schemas", _help_of("schemas"), "Message contracts.")
+    ssub = schemas.add_subparsers(title="actions", metavar="ACTION")
+    export = ssub.add_parser("export", help="Write the JSON Schema of every topic's message to DIR.")
+    export.add_argument("dir", type=Path)
+    export.set_defaults(run=cmd_schemas_export)
+
+    demo = command(
+        "demo", cmd_demo, "Start broker and worker, replay seeds/, show enriched events and alerts."
+    )
+    demo.add_argument(
+        "paths", nargs="*", type=Path, default=[Path("seeds")], help="articles (default: seeds/)"
+    )
+    demo.add_argument("--keep", action="store_true", help="leave the broker running afterwards")
+    return parser
+
+
+def _add_paths(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", type=Path, help=".txt (title on line 1), .json, .jsonl files or dirs")
+
+
+def _help_of(name: str) -> Callable[[argparse.Namespace, Settings], int]:
+    def show(args: argparse.Namespace, settings: Settings) -> int:
+        build_parser().parse_args([name, "--help"])
+        return 2
+
+    return show
+
+
+def _load_articles(paths: list[Path]) -> list:  # type: ignore[type-arg]
+    from streams.sources import SourceError, load_articles
+
+    try:
+        return list(load_articles(paths))
+    except (SourceError, OSError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def build_enricher(settings: Settings):  # type: ignore[no-untyped-def]
+    from processors.enrich import Enricher
+    from processors.nlp import ModelNotInstalled, load_pipeline
+    from processors.rules import load_rules
+
+    try:
+        nlp = load_pipeline(settings.spacy_model)
+    except ModelNotInstalled as exc:
+        raise CliError(str(exc)) from None
+    return Enricher(
+        nlp,
+        load_rules(settings.alert_rules),
+        alert_min_level=settings.alert_min_level,
+        batch_size=settings.batch_size,
+    )
+
+
+def broker_config(settings: Settings):  # type: ignore[no-untyped-def]
+    from streams.broker import BrokerConfig
+
+    return BrokerConfig(
+        home=settings.broker_home, port=settings.broker_port, controller_port=settings.broker_port + 1
+    )
+
+
+def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
+    from streams import broker
+
+    cfg = broker_config(settings)
+    try:
+        if args.action == "start":
+            st = broker.start(cfg)
+            print(f"broker {'started' if st.started else 'already running'} at {st.bootstrap} (pid {st.pid})")
+        elif args.action == "stop":
+            print("broker stopped" if broker.stop(cfg) else "broker was not running")
+        else:
+            st = broker.status(cfg)
+            print(f"broker running at {st.bootstrap} (pid {st.pid})" if st.running else "broker not running")
+            return 0 if st.running else 3
+    except broker.BrokerError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from faust import Worker
+
+    from streams.app import app
+
+    Worker(app, loglevel=args.loglevel).execute_from_commandline()
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.replay import repeated, replay
+
+    articles = _load_articles(args.paths)
+    if not articles:
+        raise CliError("no articles found in " + ", ".join(map(str, args.paths)))
+    stats = asyncio.run(
+        replay(
+            repeated(articles, args.repeat),
+            bootstrap=settings.broker,
+            topic=args.topic or settings.topic_raw,
+            rate=args.rate,
+            total=len(articles) * args.repeat,
+            progress=not args.no_progress,
+        )
+    )
+    print(
+        f"sent {stats.sent} articles in {stats.seconds:.2f} s ({stats.sent / max(stats.seconds, 1e-9):.0f}/s)"
+    )
+    return 0
+
+
+def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.summary import summarize_article
+
+    articles = _load_articles(args.paths)
+    enricher = build_enricher(settings)
+    now = datetime.now(UTC)
+    failed = 0
+    out = sys.stdout.buffer
+    for raw, result in zip(articles, enricher.enrich_batch(articles, now), strict=True):
+        if isinstance(result, Exception):
+            failed += 1
+            print(f"newsfeed: {raw.id}: {result}", file=sys.stderr)
+        elif args.summary:
+            out.write((summarize_article(result) + "\n\n").encode())
+        else:
+            out.write(orjson.dumps(result.model_dump()) + b"\n")
+    out.flush()
+    return 1 if failed else 0
+
+
+def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.tail import TopicNotFound, as_json_line, tail
+
+    async def run() -> None:
+        async for record in tail(
+            settings.broker,
+            args.topic,
+            from_beginning=args.from_beginning,
+            count=args.count,
+            timeout=args.timeout,
+        ):
+            sys.stdout.buffer.write(orjson.dumps(as_json_line(record)) + b"\n")
+            sys.stdout.flush()
+
+    try:
+        asyncio.run(run())
+    except TopicNotFound as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.evaluate import format_report, report_json, run_eval
+
+    if not args.label_dir.is_dir():
+        raise CliError(f"{args.label_dir}: not a directory")
+    report = run_eval(args.label_dir, build_enricher(settings), args.gum)
+    if args.json:
+        print(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2).decode())
+    else:
+        print(format_report(report))
+    return 0
+
+
+def cmd_schemas_export(args: argparse.Namespace, settings: Settings) -> int:
+    from schemas.export import json_schemas
+
+    args.dir.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        (args.dir / name).write_bytes(
+            orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+        )
+        print(args.dir / name)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.demo import run_demo
+
+    return run_demo(settings, args.paths, keep_broker=args.keep)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

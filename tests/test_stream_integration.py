@@ -1,0 +1,112 @@
+"""The whole stream on the real broker: seed in; enriched event, alert, archive and dead letters out."""
+
+import asyncio
+import base64
+import time
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from schemas import Alert, ArchiveRecord, DeadLetter, EnrichedArticle
+from schemas.codec import decode
+from streams.replay import replay
+from streams.sources import load_articles
+from streams.tail import TopicNotFound, tail
+from tests.conftest import SEED, WorkerProcess
+
+pytestmark = pytest.mark.kafka
+
+
+def read_topic(bootstrap: str, topic: str, want: int, wait_s: float = 120.0) -> list:  # type: ignore[type-arg]
+    """All records of a topic once at least `want` are there (or the wait is over)."""
+
+    async def run() -> list:  # type: ignore[type-arg]
+        deadline = time.monotonic() + wait_s
+        records: list = []  # type: ignore[type-arg]
+        while time.monotonic() < deadline:
+            try:
+                records = [r async for r in tail(bootstrap, topic, from_beginning=True, timeout=1.5)]
+            except TopicNotFound:
+                records = []
+            if len(records) >= want:
+                return records
+            await asyncio.sleep(0.5)
+        return records
+
+    return asyncio.run(run())
+
+
+def produce_raw(bootstrap: str, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
+    async def run() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+        await producer.start()
+        try:
+            for key, value in messages:
+                await producer.send_and_wait(topic, value=value, key=key, partition=0)
+        finally:
+            await producer.stop()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="module")
+def seed_replayed(worker: WorkerProcess) -> WorkerProcess:
+    s = worker.settings
+    asyncio.run(replay(load_articles([SEED]), bootstrap=s.broker, topic=s.topic_raw, progress=False))
+    return worker
+
+
+def test_seed_comes_out_enriched(seed_replayed: WorkerProcess) -> None:
+    s = seed_replayed.settings
+    records = read_topic(s.broker, s.topic_enriched, want=1)
+    assert records, f"no enriched event; worker log:\n{seed_replayed.log()}"
+    article = decode(records[0].value, EnrichedArticle)
+    assert records[0].key == SEED.stem.encode() == article.id.encode()
+    names = {e.name for e in article.entities}
+    assert {"Volodymyr Zelensky", "Russia", "Ukraine"} <= names
+    speakers = {q.speaker for q in article.quotes}
+    assert {"Volodymyr Zelensky", "Jen Psaki", "Linda Thomas-Greenfield"} <= speakers
+    assert article.escalation.level in {"high", "critical"} and article.escalation.alert
+    assert [s.heading for s in article.sections][:2] == [None, "Putin raises tensions"]
+
+
+def test_seed_raises_one_alert_with_evidence_and_actors(seed_replayed: WorkerProcess) -> None:
+    s = seed_replayed.settings
+    records = read_topic(s.broker, s.topic_alerts, want=1)
+    assert len(records) == 1, seed_replayed.log()
+    alert = decode(records[0].value, Alert)
+    assert alert.article_id == SEED.stem and alert.level in {"high", "critical"}
+    assert any("nuclear" in ev.sentence for ev in alert.evidence)
+    assert {"Russia", "Putin"} <= {a.name for a in alert.actors}
+
+
+def test_seed_is_archived_raw_and_enriched(seed_replayed: WorkerProcess) -> None:
+    s = seed_replayed.settings
+    records = read_topic(s.broker, s.topic_archive, want=1)
+    record = decode(records[0].value, ArchiveRecord)
+    assert record.id == record.raw.id == record.enriched.id == SEED.stem
+    assert record.raw.body.startswith("\nUkraine and Russia") or record.raw.body.lstrip().startswith(
+        "Ukraine"
+    )
+
+
+def test_bad_message_is_dead_lettered_and_the_next_one_processed(seed_replayed: WorkerProcess) -> None:
+    s = seed_replayed.settings
+    good = orjson.dumps(
+        {"id": "after-bad", "title": "Council meets", "body": "The city council met on Monday."}
+    )
+    produce_raw(
+        s.broker, s.topic_raw, [(b"bad-1", b"{not json"), (b"bad-2", b'{"title": "x"}'), (b"after-bad", good)]
+    )
+
+    letters = [decode(r.value, DeadLetter) for r in read_topic(s.broker, s.topic_deadletter, want=2)]
+    by_key = {d.origin.key: d for d in letters}
+    assert by_key["bad-1"].error_type == "invalid_json"
+    assert by_key["bad-2"].error_type == "missing_body"
+    assert by_key["bad-1"].origin.topic == s.topic_raw and by_key["bad-1"].origin.partition == 0
+    assert by_key["bad-2"].origin.offset == by_key["bad-1"].origin.offset + 1
+    assert base64.b64decode(by_key["bad-1"].payload_b64) == b"{not json"
+
+    enriched = read_topic(s.broker, s.topic_enriched, want=2)
+    assert b"after-bad" in {r.key for r in enriched}, seed_replayed.log()
