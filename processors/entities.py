@@ -1,19 +1,465 @@
-"""Named entities, one per real-world entity, under a canonical name (baseline)."""
+"""Named entities, one per real-world entity, under a canonical (longest) name.
 
-from spacy.tokens import Doc
+The small spaCy model finds most names but splits one entity into many surface forms ("Volodymyr
+Zelensky", "Zelensky"; "United Nations", "UN", "U.N.") and makes typical errors (countries as ORG,
+sentence-initial common words as names, "the"/"'s" inside spans). This module cleans each span,
+fixes the type where maintained data (pycountry) or the rest of the article tells us better, and
+groups the surface forms of one entity by acronym and name containment.
+"""
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pycountry
+from spacy.tokens import Doc, Span, Token
 
 from schemas import Entity, Mention
 
-KEPT = {"PERSON", "ORG", "GPE", "LOC", "NORP"}
+KEPT = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+NAMED = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP"})
+
+# Generic words only (honorifics and offices before a name); they are not part of the canonical name.
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "president",
+        "prime",
+        "minister",
+        "secretary",
+        "general",
+        "gen",
+        "sen",
+        "senator",
+        "rep",
+        "representative",
+        "gov",
+        "governor",
+        "ambassador",
+        "judge",
+        "justice",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "rev",
+        "reverend",
+        "chancellor",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "colonel",
+        "col",
+        "major",
+        "maj",
+        "captain",
+        "capt",
+        "lieutenant",
+        "lt",
+        "sergeant",
+        "sgt",
+        "admiral",
+        "adm",
+        "professor",
+        "prof",
+        "mayor",
+        "chairman",
+        "chief",
+        "commander",
+        "foreign",
+        "defence",
+        "defense",
+        "state",
+        "deputy",
+        "vice",
+        "former",
+        "late",
+    ]
+)
+# Lowercase name particles that may open or sit inside a name (al-Sadr, van der Waals, Daniel arap Moi).
+PARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "ad",
+        "ar",
+        "as",
+        "bin",
+        "ibn",
+        "bint",
+        "abu",
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "le",
+        "la",
+        "dos",
+        "das",
+        "arap",
+    ]
+)
+# Head nouns that make a span a facility, an event or a law rather than an organisation or place.
+FACILITY_HEADS = frozenset(
+    [
+        "hotel",
+        "hospital",
+        "airport",
+        "prison",
+        "jail",
+        "circuit",
+        "stadium",
+        "centre",
+        "center",
+        "station",
+        "bridge",
+        "palace",
+        "mosque",
+        "church",
+        "cathedral",
+        "temple",
+        "square",
+        "street",
+        "road",
+        "avenue",
+        "highway",
+    ]
+)
+EVENT_HEADS = frozenset(
+    ["war", "battle", "cup", "championship", "championships", "olympics", "games", "summit"]
+)
+LAW_HEADS = frozenset({"act", "bill", "treaty", "convention", "accord", "accords"})
+_ACRONYM_SKIP = frozenset({"of", "the", "for", "and", "on", "in", "to", "de", "&"})
+_QUOTE_CHARS = "\"'“”‘’«»"
+_POSSESSIVE = re.compile(r"['’]s?$")
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+def _country_forms() -> frozenset[str]:
+    """Lowercased country names from pycountry, with their short forms ("Iran", "US", "UK")."""
+    forms: set[str] = set()
+    for country in pycountry.countries:
+        names = {getattr(country, a, None) for a in ("name", "common_name", "official_name")}
+        for name in filter(None, names):
+            forms.add(name.lower())
+            forms.add(name.split(",")[0].lower())
+            words = [w for w in name.replace(",", "").split() if w.lower() not in _ACRONYM_SKIP]
+            if len(words) > 1:
+                forms.add("".join(w[0] for w in words).lower())
+    return frozenset(forms)
+
+
+def _subdivision_forms() -> frozenset[str]:
+    return frozenset(s.name.lower() for s in pycountry.subdivisions)
+
+
+COUNTRIES = _country_forms()
+SUBDIVISIONS = _subdivision_forms()
+
+
+@dataclass
+class _Group:
+    """The surface forms of one entity while grouping; the first surface is the longest."""
+
+    name: str
+    label: str
+    tokens: list[str]
+    surfaces: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
 
 
 def extract_entities(doc: Doc, title: str) -> list[Entity]:
-    groups: dict[tuple[str, str], list[Mention]] = {}
+    """Canonical entities of the article, most salient first."""
+    spans = [c for ent in doc.ents if ent.label_ in KEPT for c in _clean(ent)]
+    spans = _drop_common_words(spans, doc)
+    labels = _surface_labels(spans)
+    groups = _group_surfaces(labels, _explicit_acronyms(doc))
+    by_surface = {s: g for g in groups for s in g.surfaces}
+    for text, start, end, _ in spans:
+        by_surface[text].mentions.append(Mention(text=text, start=start, end=end))
+    text = doc.text
+    _add_untagged_mentions(text, groups)
+    lead_end = _lead_end(text)
+    entities = [_to_entity(g, title, lead_end) for g in groups if g.mentions]
+    return sorted(entities, key=lambda e: (-e.salience, e.mentions[0].start))
+
+
+def resolve(name: str, entities: Sequence[Entity]) -> Entity | None:
+    """The entity a surface string ("Psaki", "the U.N.", "President Putin") refers to, if any."""
+    key = name_key(name)
+    if not key:
+        return None
+    for entity in entities:
+        if key in {name_key(s) for s in [entity.name, *entity.aliases]}:
+            return entity
+    words = _words(key)
+    for entity in entities:
+        if entity.type == "PERSON" and _contains(_words(name_key(entity.name)), words):
+            return entity
+    return None
+
+
+def name_key(name: str) -> str:
+    """Compare surfaces without case, leading 'the', honorifics, periods or a possessive."""
+    text = _POSSESSIVE.sub("", name.strip(_QUOTE_CHARS + " ,.;:")).replace(".", "").lower()
+    text = _LEADING_THE.sub("", " ".join(text.split()))
+    words = text.split()
+    while len(words) > 1 and words[0] in TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+# --- cleaning one span -------------------------------------------------------------------------
+
+
+def _clean(ent: Span) -> list[tuple[str, int, int, str]]:
+    """Trim a model span to the name itself; a "Name (ACR" span gives the name and the acronym."""
+    tokens = list(ent)
+    label = ent.label_
+    if "(" in ent.text and ")" not in ent.text:
+        cut = next(i for i, t in enumerate(tokens) if t.text == "(")
+        return _clean_tokens(tokens[:cut], label) + _clean_tokens(tokens[cut + 1 :], label)
+    return _clean_tokens(_extend_of_the(ent), label)
+
+
+def _extend_of_the(ent: Span) -> list[Token]:
+    """A span cut after "of"/"of the" ("Democratic Republic of the") takes the capitalised words after it."""
+    tokens = list(ent)
+    if tokens and tokens[-1].lower_ in {"of", "the"}:
+        doc = ent.doc
+        i = ent.end
+        while i < len(doc) and doc[i].text[:1].isupper() and not doc[i].is_sent_start:
+            tokens.append(doc[i])
+            i += 1
+    return tokens
+
+
+def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, str]]:
+    while tokens and (_is_edge_noise(tokens[0]) or (label == "PERSON" and _is_title(tokens[0], tokens))):
+        tokens = tokens[1:]
+    while tokens and (_is_edge_noise(tokens[-1]) or tokens[-1].text in {"'s", "’s", "'", "’"}):
+        tokens = tokens[:-1]
+    if not tokens or not any(t.text[:1].isupper() for t in tokens):
+        return []
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    text = tokens[0].doc[tokens[0].i : tokens[-1].i + 1].text
+    if text.endswith(("'s", "’s")):
+        text, end = text[:-2], end - 2
+    if text.startswith(("pro-", "anti-", "ex-")) or "\n" in text:
+        return []
+    return [(text, start, end, _retype(text, label))]
+
+
+def _is_edge_noise(token: Token) -> bool:
+    """Determiners, punctuation, quote marks and lowercase words do not begin or end a name."""
+    if token.is_punct or token.text in _QUOTE_CHARS or token.is_space or token.lower_ in {"the", "a", "an"}:
+        return True
+    return token.is_lower and token.lower_ not in PARTICLES and not token.lower_.startswith(("al-", "el-"))
+
+
+def _is_title(token: Token, tokens: list[Token]) -> bool:
+    return len(tokens) > 1 and token.lower_.rstrip(".") in TITLES
+
+
+def _retype(text: str, label: str) -> str:
+    """Countries are GPE whatever the model said; facilities, events and laws are not ORG or GPE."""
+    key = name_key(text)
+    words = key.split()
+    if key in COUNTRIES and label != "NORP":
+        return "GPE"
+    if label in {"ORG", "LOC", "NORP"} and key in SUBDIVISIONS and len(words) > 0:
+        return "GPE" if label != "NORP" else label
+    if len(words) > 1 and words[-1] in FACILITY_HEADS:
+        return "FAC"
+    if len(words) > 1 and (words[0] == "operation" or words[-1] in EVENT_HEADS):
+        return "EVENT"
+    if len(words) > 1 and words[-1] in LAW_HEADS and label != "PERSON":
+        return "LAW"
+    return label
+
+
+def _drop_common_words(spans: list[tuple[str, int, int, str]], doc: Doc) -> list[tuple[str, int, int, str]]:
+    """One-word "names" that the article also writes in lowercase are capitalised common words."""
+    lower_words = {t.lower_ for t in doc if t.is_lower}
+    return [
+        s
+        for s in spans
+        if " " in s[0] or s[0].isupper() or (s[0].lower() not in lower_words and s[0].lower() not in TITLES)
+    ]
+
+
+def _surface_labels(spans: Iterable[tuple[str, int, int, str]]) -> dict[str, str]:
+    """Each distinct surface with its majority type, in order of first mention."""
+    votes: dict[str, Counter[str]] = {}
+    for text, _, _, label in spans:
+        votes.setdefault(text, Counter())[label] += 1
+    return {text: c.most_common(1)[0][0] for text, c in votes.items()}
+
+
+# --- grouping surfaces into entities -------------------------------------------------------------
+
+
+def _group_surfaces(labels: dict[str, str], acronyms: dict[str, str]) -> list[_Group]:
+    """Longest surfaces first; each shorter one joins the entity it abbreviates or is contained in."""
+    persons = [_words(name_key(s)) for s, lab in labels.items() if lab == "PERSON"]
+    order = sorted(labels, key=lambda s: (-len(_words(name_key(s))), -len(s)))
+    groups: list[_Group] = []
+    by_key: dict[str, _Group] = {}
+    for surface in order:
+        key = name_key(surface)
+        label = labels[surface]
+        if label != "PERSON" and key not in COUNTRIES and _is_part_of_person(_words(key), persons):
+            label = "PERSON"
+        group = by_key.get(key) or _find_parent(surface, key, label, groups, acronyms)
+        if group is None:
+            group = _Group(name=_canonical(surface), label=label, tokens=_words(key))
+            groups.append(group)
+        group.surfaces.append(surface)
+        by_key.setdefault(key, group)
+    return groups
+
+
+def _find_parent(
+    surface: str, key: str, label: str, groups: list[_Group], acronyms: dict[str, str]
+) -> _Group | None:
+    words = _words(key)
+    compact = surface.replace(".", "").replace(" ", "")
+    if compact.isupper() and 2 <= len(compact) <= 6 and label != "PERSON":
+        for group in groups:
+            if group.label != "PERSON" and (
+                _acronym(group.tokens) == compact.lower() or acronyms.get(compact) == group.name
+            ):
+                return group
+    candidates = [
+        g
+        for g in groups
+        if _compatible(label, g.label) and len(g.tokens) > len(words) and _is_short_form(g, words)
+    ]
+    if not candidates:
+        return None
+    if label == "PERSON":
+        surname = [g for g in candidates if g.tokens[-1] == words[-1]]
+        candidates = surname or candidates
+    return candidates[0]
+
+
+def _compatible(label: str, group_label: str) -> bool:
+    """Containment joins a person to a person and an organisation to an organisation; places never
+    (Darfur is not West Darfur, Gaza is not Gaza City)."""
+    if label == "PERSON" or group_label == "PERSON":
+        return label == group_label
+    return label == group_label == "ORG" or {label, group_label} == {"ORG", "FAC"}
+
+
+def _is_short_form(group: _Group, words: Sequence[str]) -> bool:
+    """Any part of a person's name refers to them; an organisation is shortened to its head
+    ("Security Council", "Senate") or to the part before "of"/"for" ("Liberal Party" of Kenya),
+    not to a modifier ("UN" is not the UN Security Council, "African Union" not its Mission)."""
+    tokens = group.tokens
+    if group.label == "PERSON":
+        return _contains(tokens, words)
+    n = len(words)
+    if list(tokens[-n:]) == list(words):
+        return True
+    return list(tokens[:n]) == list(words) and tokens[n] in {"of", "for"}
+
+
+def _is_part_of_person(words: Sequence[str], persons: Sequence[Sequence[str]]) -> bool:
+    """A surname or first name the model typed as a place or organisation, given the full name."""
+    return any(len(p) > len(words) and _contains(p, words) for p in persons)
+
+
+def _words(key: str) -> list[str]:
+    """Name words for comparison: hyphenated parts split, particles dropped (al-Maliki = Maliki)."""
+    words = [w for w in re.split(r"[\s\-‐–]+", key) if w]
+    kept = [w for w in words if w not in PARTICLES]
+    return kept or words
+
+
+def _contains(longer: Sequence[str], shorter: Sequence[str]) -> bool:
+    n = len(shorter)
+    return any(list(longer[i : i + n]) == list(shorter) for i in range(len(longer) - n + 1))
+
+
+def _acronym(words: Sequence[str]) -> str:
+    return "".join(w[0] for w in words if w not in _ACRONYM_SKIP and w[:1].isalpha())
+
+
+def _explicit_acronyms(doc: Doc) -> dict[str, str]:
+    """ "Justice and Equality Movement (JEM)" defines JEM even when the initials do not spell it."""
+    found: dict[str, str] = {}
     for ent in doc.ents:
-        if ent.label_ not in KEPT:
-            continue
-        name = ent.text[4:] if ent.text.lower().startswith("the ") else ent.text
-        groups.setdefault((name, ent.label_), []).append(
-            Mention(text=ent.text, start=ent.start_char, end=ent.end_char)
-        )
-    return [Entity(name=n, type=t, mentions=m) for (n, t), m in groups.items()]
+        nxt = doc[ent.end : ent.end + 3]
+        if len(nxt) == 3 and nxt[0].text == "(" and nxt[2].text == ")" and nxt[1].text.isupper():
+            found[nxt[1].text] = _canonical(ent.text)
+    return found
+
+
+def _canonical(surface: str) -> str:
+    """The name without a leading "the" (kept when the article's own name begins with "The")."""
+    return _LEADING_THE.sub("", surface) if surface[:4].lower() == "the " else surface
+
+
+# --- mentions, aliases, salience ------------------------------------------------------------------
+
+
+def _add_untagged_mentions(text: str, groups: list[_Group]) -> None:
+    """The model misses some repeats of a name it found elsewhere; one regex pass adds them."""
+    surfaces = {s: g for g in groups for s in g.surfaces if len(s) > 2}
+    if not surfaces:
+        return
+    pattern = re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    taken = sorted((m.start, m.end) for g in groups for m in g.mentions)
+    for match in pattern.finditer(text):
+        if not _overlaps(match.start(), match.end(), taken):
+            surfaces[match.group()].mentions.append(
+                Mention(text=match.group(), start=match.start(), end=match.end())
+            )
+    for g in groups:
+        g.mentions.sort(key=lambda m: m.start)
+
+
+def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    i = bisect_left(spans, (start, start))
+    return any(s < end and start < e for s, e in spans[max(0, i - 1) : i + 1])
+
+
+def _lead_end(text: str) -> int:
+    end = text.find("\n\n")
+    return end if end >= 0 else len(text)
+
+
+def _to_entity(group: _Group, title: str, lead_end: int) -> Entity:
+    """Salience: half from mention count (saturating at 5), then a bonus for the title and the lead."""
+    in_title = any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", title) for s in group.surfaces)
+    in_lead = group.mentions[0].start < lead_end
+    salience = 0.5 * min(len(group.mentions), 5) / 5 + 0.3 * in_title + 0.2 * in_lead
+    aliases = sorted({m.text for m in group.mentions} - {group.name})
+    return Entity(
+        name=group.name,
+        type=group.label,
+        mentions=group.mentions,
+        aliases=aliases,
+        salience=round(min(salience, 1.0), 3),
+    )

@@ -1,16 +1,474 @@
-"""Direct quotations and their speakers (baseline)."""
+"""Direct quotations and their speakers.
+
+Quote marks are paired per paragraph (apostrophes never take part), then each quote is attributed
+from the dependency parse of the sentences around it: the nearest speech verb outside any quote and
+its subject ("X said", "said X", "X told Y that", "according to X"). Pronouns, titles ("the
+spokesman") and follow-on quotes without a cue of their own are resolved to the nearest compatible
+entity or the previous speaker; an unnamed speaker ("a top adviser to X") is kept as a description.
+"""
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
+from processors.entities import resolve
 from schemas import Entity, Quote
 
-_QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
+# Generic speech and attribution verbs (lemmas).
+SPEECH_VERBS = frozenset(
+    [
+        "say",
+        "tell",
+        "add",
+        "state",
+        "claim",
+        "announce",
+        "explain",
+        "note",
+        "insist",
+        "warn",
+        "declare",
+        "describe",
+        "write",
+        "report",
+        "ask",
+        "reply",
+        "respond",
+        "answer",
+        "comment",
+        "continue",
+        "conclude",
+        "argue",
+        "call",
+        "demand",
+        "urge",
+        "accuse",
+        "admit",
+        "acknowledge",
+        "confirm",
+        "deny",
+        "suggest",
+        "predict",
+        "vow",
+        "promise",
+        "pledge",
+        "threaten",
+        "tweet",
+        "post",
+        "quote",
+        "recall",
+        "remark",
+        "observe",
+        "clarify",
+        "assert",
+        "maintain",
+        "allege",
+        "stress",
+        "emphasize",
+        "emphasise",
+        "proclaim",
+        "shout",
+        "complain",
+        "boast",
+        "concede",
+        "brand",
+        "dub",
+        "label",
+        "term",
+        "reiterate",
+        "caution",
+        "testify",
+        "announce",
+        "indicate",
+        "mention",
+        "joke",
+        "plead",
+        "cite",
+    ]
+)
+# Generic heads of a definite description that refers back to an organisation or country.
+ORG_NOUNS = frozenset(
+    [
+        "government",
+        "ministry",
+        "association",
+        "federation",
+        "group",
+        "court",
+        "company",
+        "committee",
+        "council",
+        "agency",
+        "organization",
+        "organisation",
+        "police",
+        "army",
+        "military",
+        "commission",
+        "union",
+        "party",
+        "movement",
+        "newspaper",
+        "paper",
+        "network",
+        "club",
+        "department",
+        "office",
+        "administration",
+    ]
+)
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+GROUP_PRONOUNS = frozenset({"they", "it", "we"})
+# A quote this short with no speech verb near it is a scare quote, title or nickname, not speech.
+MIN_FLOATING_WORDS = 4
+_GROUP_TYPES = frozenset({"ORG", "GPE"})
+_NAME_LINKS = frozenset({"appos", "compound", "flat", "conj"})
+
+_OPEN = "“"
+_CLOSE = "”"
+_MARKS = re.compile(r"[\"“”]")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A quote's inner text span (marks excluded) and the paragraph it sits in."""
+
+    start: int
+    end: int
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    name: str
+    type: str | None
+    cue: str | None
 
 
 def extract_quotes(doc: Doc, entities: list[Entity]) -> list[Quote]:
-    return [
-        Quote(text=m.group(1), speaker=None, start=m.start(1), end=m.end(1))
-        for m in _QUOTE.finditer(doc.text)
-    ]
+    """Every attributed direct quotation in the document, in text order."""
+    text = doc.text
+    spans = find_quote_spans(text)
+    index = _MentionIndex(entities, spans)
+    quotes: list[Quote] = []
+    last: tuple[_Speaker, int] | None = None
+    for span in spans:
+        speaker = _attribute(doc, text, span, spans, index, entities, last)
+        quoted, start, end = _trim(text, span.start, span.end)
+        if speaker is None or not quoted:
+            continue
+        quotes.append(
+            Quote(
+                text=quoted,
+                speaker=speaker.name,
+                speaker_type=speaker.type,
+                cue=speaker.cue,
+                start=start,
+                end=end,
+            )
+        )
+        last = (speaker, span.paragraph)
+    return quotes
+
+
+def find_quote_spans(text: str) -> list[_Span]:
+    """Pair double quote marks paragraph by paragraph; an unclosed quote runs to its paragraph's end
+    (the next paragraph then reopens it, as news style does for multi-paragraph quotes)."""
+    spans: list[_Span] = []
+    starts = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
+    ends = [m.start() for m in _PARAGRAPH.finditer(text)] + [len(text)]
+    for number, (p_start, p_end) in enumerate(zip(starts, ends, strict=True)):
+        open_at: int | None = None
+        for mark in _MARKS.finditer(text, p_start, p_end):
+            char, pos = mark.group(), mark.start()
+            if open_at is None:
+                if char == _OPEN or (char == '"' and not _looks_closing(text, pos, p_start)):
+                    open_at = pos + 1
+            elif char == _OPEN:
+                spans.append(_Span(open_at, pos, number))
+                open_at = pos + 1
+            else:
+                spans.append(_Span(open_at, pos, number))
+                open_at = None
+        if open_at is not None and p_end - open_at > 1:
+            spans.append(_Span(open_at, p_end, number))
+    return [s for s in spans if s.end > s.start and text[s.start : s.end].strip()]
+
+
+def _looks_closing(text: str, pos: int, p_start: int) -> bool:
+    """A straight mark after a word and before a space or punctuation closes (a stray one is skipped)."""
+    before = text[pos - 1] if pos > p_start else " "
+    after = text[pos + 1] if pos + 1 < len(text) else " "
+    return not before.isspace() and (after.isspace() or after in ".,;:!?)")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """Label convention: no surrounding space, and a trailing comma belongs to the attribution."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    return text[start:end], start, end
+
+
+# --- attribution ---------------------------------------------------------------------------------
+
+
+class _MentionIndex:
+    """Entity mentions outside quotes, sorted by offset, for "which entity is at/before this point"."""
+
+    def __init__(self, entities: Sequence[Entity], spans: Sequence[_Span]) -> None:
+        quoted = [(s.start, s.end) for s in spans]
+        rows = [
+            (m.start, m.end, e)
+            for e in entities
+            for m in e.mentions
+            if not any(qs <= m.start < qe for qs, qe in quoted)
+        ]
+        rows.sort(key=lambda r: r[0])
+        self.starts = [r[0] for r in rows]
+        self.rows = rows
+
+    def at(self, start: int, end: int) -> Entity | None:
+        i = bisect_right(self.starts, end - 1) - 1
+        while i >= 0 and self.rows[i][1] > start - 40:
+            s, e, entity = self.rows[i]
+            if s < end and start < e:
+                return entity
+            i -= 1
+        return None
+
+    def before(self, pos: int, types: frozenset[str], floor: int) -> Entity | None:
+        i = bisect_right(self.starts, pos - 1) - 1
+        while i >= 0 and self.rows[i][0] >= floor:
+            entity = self.rows[i][2]
+            if entity.type in types and self.rows[i][1] <= pos:
+                return entity
+            i -= 1
+        return None
+
+
+def _attribute(
+    doc: Doc,
+    text: str,
+    span: _Span,
+    spans: Sequence[_Span],
+    index: _MentionIndex,
+    entities: Sequence[Entity],
+    last: tuple[_Speaker, int] | None,
+) -> _Speaker | None:
+    """Cue verb near the quote -> its subject; else the previous speaker for a follow-on quote."""
+    cue = _find_cue(doc, text, span, spans)
+    if cue is not None:
+        subject = _subject(cue)
+        if subject is not None:
+            speaker = _speaker_from(subject, text, span, index, entities, last)
+            if speaker is not None:
+                return _Speaker(speaker.name, speaker.type, cue.text)
+    words = len(text[span.start : span.end].split())
+    if words < MIN_FLOATING_WORDS:
+        return None
+    if last is not None and span.paragraph - last[1] <= 1:
+        return _Speaker(last[0].name, last[0].type, None)
+    return _introduced_before(doc, span, index)
+
+
+def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token | None:
+    """The speech verb nearest to the quote, outside every quote, in the sentences it touches
+    (or the sentence before, when that one ends with a colon)."""
+    first = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if first is None or not len(first):
+        return None
+    sents = [first[0].sent, first[-1].sent]
+    region_start, region_end = sents[0].start, sents[1].end
+    prev = doc[region_start - 1] if region_start > 0 else None
+    if prev is not None and prev.text == ":" or (region_start > 1 and doc[region_start - 2].text == ":"):
+        region_start = doc[region_start - 2].sent.start
+    quoted = [(s.start - 1, s.end + 1) for s in spans]
+    best: tuple[int, Token] | None = None
+    for token in doc[region_start:region_end]:
+        if not _is_cue(token) or any(qs <= token.idx < qe for qs, qe in quoted):
+            continue
+        if "\n\n" in text[min(token.idx, span.start) : max(token.idx, span.end)]:
+            continue
+        distance = token.idx - span.end if token.idx >= span.end else span.start - token.idx
+        if best is None or distance < best[0]:
+            best = (distance, token)
+    return best[1] if best else None
+
+
+def _is_cue(token: Token) -> bool:
+    if token.lower_ == "according":
+        return True
+    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in SPEECH_VERBS
+
+
+def _subject(verb: Token) -> Token | None:
+    """Subject of the cue; "according to X" gives X; a conjoined verb borrows its head's subject."""
+    if verb.lower_ == "according":
+        for child in verb.children:
+            if child.lower_ == "to":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        return None
+    token: Token | None = verb
+    for _ in range(3):
+        if token is None:
+            return None
+        for child in token.children:
+            if child.dep_ in {"nsubj", "nsubjpass"}:
+                return child
+        for child in token.children:
+            if child.dep_ in {"attr", "dobj", "npadvmod"} and child.pos_ == "PROPN" and child.i > token.i:
+                return child
+        token = (
+            token.head if token.dep_ in {"conj", "xcomp", "advcl", "ccomp"} and token.head != token else None
+        )
+    return None
+
+
+def _speaker_from(
+    subject: Token,
+    text: str,
+    span: _Span,
+    index: _MentionIndex,
+    entities: Sequence[Entity],
+    last: tuple[_Speaker, int] | None,
+) -> _Speaker | None:
+    """Name the subject: a mentioned entity, a pronoun or title resolved backwards, or a description."""
+    entity = index.at(subject.idx, subject.idx + len(subject.text))
+    if entity is not None:
+        return _Speaker(entity.name, entity.type, None)
+    doc = subject.doc
+    phrase = doc[subject.left_edge.i : subject.right_edge.i + 1]
+    trailing = _trailing_name(subject, phrase, index)
+    if trailing is not None:
+        return trailing
+    entity = _named_in(subject, index)
+    if entity is not None:
+        return _Speaker(entity.name, entity.type, None)
+    lower = subject.lower_
+    floor = _paragraph_floor(text, subject.idx, 2)
+    if lower in PERSON_PRONOUNS:
+        return _entity_speaker(index.before(subject.idx, frozenset({"PERSON"}), floor)) or _recent(
+            last, span, {"PERSON"}
+        )
+    if lower in GROUP_PRONOUNS:
+        return _recent(last, span, _GROUP_TYPES) or _entity_speaker(
+            index.before(subject.idx, _GROUP_TYPES, floor)
+        )
+    if lower in {"i", "you", "who", "that", "which", "this"}:
+        return None
+    if subject.pos_ == "PROPN":
+        name = _propn_run(subject)
+        found = resolve(name, entities)
+        return _Speaker(found.name, found.type, None) if found else _Speaker(name, None, None)
+    return _describe(subject, phrase, index, floor)
+
+
+def _trailing_name(subject: Token, phrase: Span, index: _MentionIndex) -> _Speaker | None:
+    """A name closing the subject phrase after a title or a comma is the speaker, however the parser
+    attached it ("U.S. Ambassador to the U.N. Linda Thomas-Greenfield", "The director of X, Ali Yusuf")."""
+    tokens = [t for t in phrase if not t.is_punct or t.text == "-"]
+    while tokens and tokens[-1].is_punct:
+        tokens.pop()
+    if not tokens or tokens[-1].pos_ != "PROPN" or tokens[-1] == subject:
+        return None
+    last = tokens[-1]
+    run = _propn_run(last)
+    first = last.doc[last.i - len(run.split()) + 1] if run else last
+    after_comma = first.i > 0 and last.doc[max(first.i - 1, 0)].text == ","
+    if not (after_comma or subject.text[:1].isupper()):
+        return None
+    entity = index.at(last.idx, last.idx + len(last.text))
+    if entity is not None:
+        return _Speaker(entity.name, entity.type, None) if entity.type == "PERSON" else None
+    return _Speaker(run, "PERSON", None) if after_comma and " " in run else None
+
+
+def _propn_run(token: Token) -> str:
+    """The proper-noun words around a token (a name the model did not tag), hyphens included."""
+    doc = token.doc
+    left = token.i
+    while left > 0 and (doc[left - 1].pos_ == "PROPN" or doc[left - 1].text == "-"):
+        left -= 1
+    right = token.i
+    while right + 1 < len(doc) and (doc[right + 1].pos_ == "PROPN" or doc[right + 1].text == "-"):
+        right += 1
+    return doc[left : right + 1].text
+
+
+def _named_in(subject: Token, index: _MentionIndex) -> Entity | None:
+    """The entity the subject names: the subject itself, or a name joined to it by apposition or
+    compounding ("spokesman Moussa Ibrahim", "U.S. Ambassador ... Linda Thomas-Greenfield"), a person
+    first; names behind a preposition ("a top adviser to X") describe the speaker, they are not it."""
+    found: list[Entity] = []
+    stack = [c for c in subject.children if c.dep_ in _NAME_LINKS]
+    while stack:
+        token = stack.pop()
+        entity = index.at(token.idx, token.idx + len(token.text))
+        if entity is not None:
+            found.append(entity)
+        stack.extend(c for c in token.children if c.dep_ in _NAME_LINKS)
+    persons = [e for e in found if e.type == "PERSON"]
+    if persons:
+        return persons[0]
+    return found[0] if found and subject.pos_ == "PROPN" else None
+
+
+def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) -> _Speaker | None:
+    """ "The spokesman" is someone named before; "a BBC correspondent" or "officials" stay unnamed."""
+    det = next((c.lower_ for c in subject.children if c.dep_ == "det"), None)
+    singular = subject.tag_ in {"NN", "NNP"}
+    if det == "the" and singular:
+        types = _GROUP_TYPES if subject.lower_ in ORG_NOUNS else frozenset({"PERSON"})
+        entity = index.before(subject.idx, types, floor)
+        if entity is not None:
+            return _Speaker(entity.name, entity.type, None)
+    text = _phrase(phrase)
+    return _Speaker(text, "DESCRIPTION", None) if text else None
+
+
+def _phrase(phrase: Span) -> str:
+    return phrase.text.strip(" ,.;:\"“”'‘’").split("\n")[0].strip()
+
+
+def _recent(
+    last: tuple[_Speaker, int] | None, span: _Span, types: set[str] | frozenset[str]
+) -> _Speaker | None:
+    """A pronoun right after quotes by one speaker most often refers back to that speaker."""
+    if last is not None and last[0].type in types and span.paragraph - last[1] <= 1:
+        return last[0]
+    return None
+
+
+def _entity_speaker(entity: Entity | None) -> _Speaker | None:
+    return _Speaker(entity.name, entity.type, None) if entity else None
+
+
+def _introduced_before(doc: Doc, span: _Span, index: _MentionIndex) -> _Speaker | None:
+    """A quote with no cue after a sentence whose subject is a person ("X commented on it.")."""
+    first = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if first is None or not len(first) or first[0].sent.start == 0:
+        return None
+    previous = doc[first[0].sent.start - 1].sent
+    for token in previous:
+        if token.dep_ in {"nsubj", "nsubjpass"}:
+            entity = index.at(token.idx, token.idx + len(token.text))
+            if entity is not None and entity.type == "PERSON":
+                return _Speaker(entity.name, entity.type, None)
+    return None
+
+
+def _paragraph_floor(text: str, pos: int, paragraphs: int) -> int:
+    """Offset where the paragraph `paragraphs - 1` before the one holding `pos` begins."""
+    floor = pos
+    for _ in range(paragraphs):
+        found = text.rfind("\n\n", 0, floor)
+        if found < 0:
+            return 0
+        floor = found
+    return floor

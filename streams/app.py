@@ -54,7 +54,8 @@ alerts_topic = app.topic(settings.topic_alerts)
 # Candidates are re-keyed by story, so every copy of a story meets the same dedup state.
 candidates_topic = app.topic(settings.topic_alert_candidates)
 
-alert_state = app.Table("alert-state", default=None, partitions=settings.partitions, value_serializer="json")
+# Story key -> StoryState (JSON in the changelog topic, so a restarted worker remembers).
+alert_state = app.Table("alert-state", partitions=settings.partitions)
 
 _enricher: Enricher | None = None
 
@@ -164,7 +165,7 @@ async def publish_alerts(stream: faust.StreamT) -> None:
     async for event in stream.events():
         alert = decode(event.message.value, Alert)
         story = event.message.key.decode()
-        previous: StoryState | None = alert_state[story]
+        previous: StoryState | None = alert_state.get(story)
         state = decide(previous, alert.article_id, alert.level, time.time(), settings.alert_dedup_window_s)
         if state is None:
             log.info("alert for %s suppressed: story already alerted at %s", alert.article_id, alert.level)

@@ -184,17 +184,22 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
     from streams.app import app
+    from streams.topics import ensure_topics_sync
 
+    ensure_topics_sync(settings)
     Worker(app, loglevel=args.loglevel).execute_from_commandline()
     return 0
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from streams.replay import repeated, replay
+    from streams.topics import ensure_topics_sync
 
     articles = _load_articles(args.paths)
     if not articles:
         raise CliError("no articles found in " + ", ".join(map(str, args.paths)))
+    if not args.topic:
+        ensure_topics_sync(settings)
     stats = asyncio.run(
         replay(
             repeated(articles, args.repeat),

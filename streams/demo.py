@@ -16,6 +16,7 @@ from streams.settings import Settings
 from streams.sources import load_articles
 from streams.summary import summarize_alert, summarize_article
 from streams.tail import TopicNotFound, tail
+from streams.topics import ensure_topics_sync
 
 
 def start_worker(settings: Settings, log_path: Path, loglevel: str = "warning") -> subprocess.Popen[bytes]:
@@ -62,6 +63,7 @@ def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False
     print(f"      {'started' if status.started else 'already running'} in {time.perf_counter() - t0:.1f} s")
     log_path = settings.broker_home / "demo-worker.log"
     print(f"[2/4] worker starting (log: {log_path}) ...", flush=True)
+    ensure_topics_sync(settings)
     worker = start_worker(settings, log_path)
     try:
         since_ms = int(time.time() * 1000)

@@ -100,7 +100,10 @@ class WorkerProcess:
 @pytest.fixture(scope="module")
 def worker(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
     """One worker per test module, on its own topics."""
+    from streams.topics import ensure_topics_sync
+
     proc = WorkerProcess(stream_env(kafka_broker), tmp_path_factory.mktemp("worker") / "worker.log")
+    ensure_topics_sync(proc.settings)
     proc.start()
     time.sleep(0.5)
     yield proc

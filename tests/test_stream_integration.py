@@ -18,13 +18,15 @@ from tests.conftest import SEED, WorkerProcess
 pytestmark = pytest.mark.kafka
 
 
-def read_topic(bootstrap: str, topic: str, want: int, wait_s: float = 120.0) -> list:  # type: ignore[type-arg]
-    """All records of a topic once at least `want` are there (or the wait is over)."""
+def read_topic(worker: WorkerProcess, topic: str, want: int, wait_s: float = 120.0) -> list:  # type: ignore[type-arg]
+    """All records of a topic once at least `want` are there (or the wait is over, or the worker died)."""
+    bootstrap = worker.settings.broker
 
     async def run() -> list:  # type: ignore[type-arg]
         deadline = time.monotonic() + wait_s
         records: list = []  # type: ignore[type-arg]
         while time.monotonic() < deadline:
+            assert worker.proc is not None and worker.proc.poll() is None, f"worker died:\n{worker.log()}"
             try:
                 records = [r async for r in tail(bootstrap, topic, from_beginning=True, timeout=1.5)]
             except TopicNotFound:
@@ -59,7 +61,7 @@ def seed_replayed(worker: WorkerProcess) -> WorkerProcess:
 
 def test_seed_comes_out_enriched(seed_replayed: WorkerProcess) -> None:
     s = seed_replayed.settings
-    records = read_topic(s.broker, s.topic_enriched, want=1)
+    records = read_topic(seed_replayed, s.topic_enriched, want=1)
     assert records, f"no enriched event; worker log:\n{seed_replayed.log()}"
     article = decode(records[0].value, EnrichedArticle)
     assert records[0].key == SEED.stem.encode() == article.id.encode()
@@ -73,7 +75,7 @@ def test_seed_comes_out_enriched(seed_replayed: WorkerProcess) -> None:
 
 def test_seed_raises_one_alert_with_evidence_and_actors(seed_replayed: WorkerProcess) -> None:
     s = seed_replayed.settings
-    records = read_topic(s.broker, s.topic_alerts, want=1)
+    records = read_topic(seed_replayed, s.topic_alerts, want=1)
     assert len(records) == 1, seed_replayed.log()
     alert = decode(records[0].value, Alert)
     assert alert.article_id == SEED.stem and alert.level in {"high", "critical"}
@@ -83,7 +85,7 @@ def test_seed_raises_one_alert_with_evidence_and_actors(seed_replayed: WorkerPro
 
 def test_seed_is_archived_raw_and_enriched(seed_replayed: WorkerProcess) -> None:
     s = seed_replayed.settings
-    records = read_topic(s.broker, s.topic_archive, want=1)
+    records = read_topic(seed_replayed, s.topic_archive, want=1)
     record = decode(records[0].value, ArchiveRecord)
     assert record.id == record.raw.id == record.enriched.id == SEED.stem
     assert record.raw.body.startswith("\nUkraine and Russia") or record.raw.body.lstrip().startswith(
@@ -100,7 +102,7 @@ def test_bad_message_is_dead_lettered_and_the_next_one_processed(seed_replayed: 
         s.broker, s.topic_raw, [(b"bad-1", b"{not json"), (b"bad-2", b'{"title": "x"}'), (b"after-bad", good)]
     )
 
-    letters = [decode(r.value, DeadLetter) for r in read_topic(s.broker, s.topic_deadletter, want=2)]
+    letters = [decode(r.value, DeadLetter) for r in read_topic(seed_replayed, s.topic_deadletter, want=2)]
     by_key = {d.origin.key: d for d in letters}
     assert by_key["bad-1"].error_type == "invalid_json"
     assert by_key["bad-2"].error_type == "missing_body"
@@ -108,5 +110,5 @@ def test_bad_message_is_dead_lettered_and_the_next_one_processed(seed_replayed: 
     assert by_key["bad-2"].origin.offset == by_key["bad-1"].origin.offset + 1
     assert base64.b64decode(by_key["bad-1"].payload_b64) == b"{not json"
 
-    enriched = read_topic(s.broker, s.topic_enriched, want=2)
+    enriched = read_topic(seed_replayed, s.topic_enriched, want=2)
     assert b"after-bad" in {r.key for r in enriched}, seed_replayed.log()

@@ -1,0 +1,177 @@
+"""`newsfeed eval`: read labelled articles (and GUM gold), enrich them, and print the scores.
+
+This is the I/O edge of evaluation; the metric definitions are in `processors.evaluation`.
+"""
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from processors.enrich import Enricher
+from processors.evaluation import (
+    PRF,
+    EvalResult,
+    GumScore,
+    evaluate,
+    gum_document,
+    score_gum,
+)
+from schemas import EnrichedArticle, RawArticle
+
+
+class LabelFileError(ValueError):
+    """A labelled json file cannot be read as an article with labels."""
+
+
+@dataclass
+class EvalReport:
+    """Scores on the labelled set, optional GUM recall, and how fast the enricher ran."""
+
+    result: EvalResult
+    gum: list[GumScore] = field(default_factory=list)
+    seconds: float = 0.0
+    failures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def articles_per_second(self) -> float:
+        return len(self.result.articles) / self.seconds if self.seconds else 0.0
+
+    @property
+    def gum_recall(self) -> float:
+        total = sum(g.total for g in self.gum)
+        return sum(g.found for g in self.gum) / total if total else 0.0
+
+
+def load_labelled(label_dir: Path) -> list[tuple[RawArticle, dict[str, Any]]]:
+    """Every `*.json` in `label_dir`, sorted by name, as (raw article, labels)."""
+    out = []
+    for path in sorted(label_dir.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            raw = RawArticle(
+                id=data["id"],
+                title=data.get("title", ""),
+                body=data["body"],
+                published_at=data.get("published"),
+            )
+            out.append((raw, data["labels"]))
+        except (OSError, ValueError, KeyError) as exc:
+            raise LabelFileError(f"{path}: not a labelled article ({exc})") from exc
+    if not out:
+        raise LabelFileError(f"{label_dir}: no labelled *.json files")
+    return out
+
+
+def run_eval(label_dir: Path, enricher: Enricher, gum_dir: Path | None = None) -> EvalReport:
+    """Enrich the labelled articles in one batch, score them, and optionally check GUM entity recall."""
+    labelled = load_labelled(label_dir)
+    now = datetime.now(UTC)
+    t0 = time.perf_counter()
+    results = enricher.enrich_batch([raw for raw, _ in labelled], now)
+    seconds = time.perf_counter() - t0
+    scored: list[tuple[str, dict[str, Any], EnrichedArticle]] = []
+    failures: dict[str, str] = {}
+    for (raw, labels), result in zip(labelled, results, strict=True):
+        article_id = raw.id or "?"
+        if isinstance(result, Exception):
+            failures[article_id] = f"{type(result).__name__}: {result}"
+        else:
+            scored.append((article_id, labels, result))
+    report = EvalReport(result=evaluate(scored), seconds=seconds, failures=failures)
+    if gum_dir is not None:
+        report.gum = _run_gum(gum_dir, enricher, now)
+    return report
+
+
+def _run_gum(gum_dir: Path, enricher: Enricher, now: datetime) -> list[GumScore]:
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gum_dir.glob("*.json"))]
+    parts = [gum_document(d) for d in docs]
+    raws = [RawArticle(id=p.doc_id, title=p.title, body=p.body) for p in parts]
+    scores = []
+    for doc, result in zip(docs, enricher.enrich_batch(raws, now), strict=True):
+        if isinstance(result, Exception):
+            raise LabelFileError(f"{doc['doc_id']}: enrichment failed ({result})") from result
+        scores.append(score_gum(doc, result))
+    return scores
+
+
+def format_report(report: EvalReport) -> str:
+    """A plain-text table: the headline metrics, then per-article rows and the worst errors."""
+    r = report.result
+    lines = [
+        f"articles {len(r.articles)}  enrich {report.seconds:.2f}s ({report.articles_per_second:.1f} art/s)",
+        "",
+        f"{'metric':<22}{'P':>7}{'R':>7}{'F1':>7}{'tp/fp/fn':>14}",
+        _prf_row("entities (PER/ORG/GPE)", r.entities),
+        _prf_row("quotes", r.quotes),
+        _prf_row("escalation alerts", r.alerts),
+        f"{'desk accuracy':<22}{r.desk_accuracy:>21.3f}",
+        f"{'speaker accuracy':<22}{r.speaker_accuracy:>21.3f}",
+    ]
+    if report.gum:
+        found, total = sum(g.found for g in report.gum), sum(g.total for g in report.gum)
+        lines.append(f"{'GUM entity recall':<22}{report.gum_recall:>21.3f}  ({found}/{total})")
+    lines += ["", f"{'article':<16}{'ent F1':>7}{'quo F1':>7}{'spk':>7}  desk gold/pred  alert gold/pred"]
+    for a in r.articles:
+        spk = f"{a.speakers_correct}/{a.speakers_total}"
+        lines.append(
+            f"{a.id:<16}{a.entities.f1:>7.2f}{a.quotes.f1:>7.2f}{spk:>7}  "
+            f"{a.desk_gold}/{a.desk_predicted}  {a.alert_gold}/{a.alert_predicted}"
+        )
+    for article_id, error in report.failures.items():
+        lines.append(f"{article_id:<16}FAILED {error}")
+    return "\n".join(lines)
+
+
+def report_json(report: EvalReport) -> dict[str, Any]:
+    """The report as plain JSON data, with per-article misses and extras for debugging."""
+    r = report.result
+    return {
+        "articles": len(r.articles),
+        "seconds": round(report.seconds, 3),
+        "desk_accuracy": r.desk_accuracy,
+        "entities": _prf_json(r.entities),
+        "quotes": _prf_json(r.quotes),
+        "speaker_accuracy": r.speaker_accuracy,
+        "alerts": _prf_json(r.alerts),
+        "gum_entity_recall": report.gum_recall if report.gum else None,
+        "failures": report.failures,
+        "per_article": [
+            {
+                "id": a.id,
+                "desk": [a.desk_gold, a.desk_predicted],
+                "alert": [a.alert_gold, a.alert_predicted],
+                "entities": _prf_json(a.entities),
+                "missed_entities": a.missed_entities,
+                "extra_entities": a.extra_entities,
+                "quotes": _prf_json(a.quotes),
+                "missed_quotes": a.missed_quotes,
+                "extra_quotes": a.extra_quotes,
+                "wrong_speakers": [
+                    {"text": p.gold_text, "gold": p.gold_speaker, "predicted": p.predicted_speaker}
+                    for p in a.wrong_speakers
+                ],
+            }
+            for a in r.articles
+        ],
+        "gum": [{"id": g.doc_id, "found": g.found, "total": g.total, "missed": g.missed} for g in report.gum],
+    }
+
+
+def _prf_row(name: str, prf: PRF) -> str:
+    counts = f"{prf.tp}/{prf.fp}/{prf.fn}"
+    return f"{name:<22}{prf.precision:>7.3f}{prf.recall:>7.3f}{prf.f1:>7.3f}{counts:>14}"
+
+
+def _prf_json(prf: PRF) -> dict[str, float]:
+    return {
+        "precision": prf.precision,
+        "recall": prf.recall,
+        "f1": prf.f1,
+        "tp": prf.tp,
+        "fp": prf.fp,
+        "fn": prf.fn,
+    }
