@@ -17,8 +17,8 @@ from typing import Any
 
 import faust
 from faust.types import EventT
-from processors.alerts import build_alert
 
+from processors.alerts import build_alert
 from processors.dedup import StoryState, decide, story_key
 from processors.enrich import Enricher
 from processors.errors import UnprocessableArticle
