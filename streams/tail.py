@@ -68,10 +68,11 @@ async def _wait_for_partitions(consumer: AIOKafkaConsumer, topic: str, timeout: 
     """The topic may not exist yet when a reader starts before the worker: wait for it."""
     deadline = time.monotonic() + (timeout if timeout is not None else 30.0)
     while True:
-        partitions = consumer.partitions_for_topic(topic)
+        # aiokafka has no public per-topic metadata call for an unsubscribed consumer.
+        cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001
+        partitions = cluster.partitions_for_topic(topic)
         if partitions:
             return set(partitions)
         if time.monotonic() > deadline:
             raise TopicNotFound(f"topic '{topic}' does not exist on the broker")
         await asyncio.sleep(0.5)
-        await consumer.topics()  # refreshes the cluster metadata
