@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -41,9 +42,23 @@ async def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another worker was faster
                 await admin.create_topics(missing)
+            await _wait_for_leaders(admin, [spec.name for spec in missing], timeout_s)
         return [spec.name for spec in missing]
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout_s: float) -> None:
+    """A new topic is usable once every partition has a leader; before that, producers get errors."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        described = await admin.describe_topics(names)
+        if all(
+            t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
+            for t in described
+        ):
+            return
+        await asyncio.sleep(0.1)
 
 
 def ensure_topics_sync(settings: Settings) -> list[str]:
