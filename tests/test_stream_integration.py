@@ -8,7 +8,7 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from schemas import Alert, ArchiveRecord, DeadLetter, EnrichedArticle
+from schemas import LEVELS, Alert, ArchiveRecord, DeadLetter, EnrichedArticle
 from schemas.codec import decode
 from streams.replay import replay
 from streams.sources import load_articles
@@ -112,3 +112,42 @@ def test_bad_message_is_dead_lettered_and_the_next_one_processed(seed_replayed: 
 
     enriched = read_topic(seed_replayed, s.topic_enriched, want=2)
     assert b"after-bad" in {r.key for r in enriched}, seed_replayed.log()
+
+
+def _send_articles(worker: WorkerProcess, articles: list[dict[str, str]]) -> None:
+    s = worker.settings
+    produce_raw(s.broker, s.topic_raw, [(a["id"].encode(), orjson.dumps(a)) for a in articles])
+
+
+def _alerts(worker: WorkerProcess, want: int, wait_s: float = 60.0) -> list[Alert]:
+    return [decode(r.value, Alert) for r in read_topic(worker, worker.settings.topic_alerts, want, wait_s)]
+
+
+def test_replayed_story_does_not_alert_twice_but_a_rising_level_does(seed_replayed: WorkerProcess) -> None:
+    s = seed_replayed.settings
+    assert len(_alerts(seed_replayed, want=1)) == 1
+    # The same seed again: enriched again (idempotent by key), no second alert.
+    asyncio.run(replay(load_articles([SEED]), bootstrap=s.broker, topic=s.topic_raw, progress=False))
+    title = "Tension at the northern border"
+    medium = "Russia deployed additional troops to the border with Ukraine, Kyiv said on Monday. " + (
+        "Ukrainian President Volodymyr Zelensky ordered a partial mobilisation of reservists."
+    )
+    high = (
+        "Russian forces launched airstrikes on Kyiv on Monday, killing 12 people, Ukrainian officials said. "
+        + ("President Putin ordered nuclear forces on high alert.")
+    )
+    _send_articles(seed_replayed, [{"id": "border-1", "title": title, "body": medium}])
+    first = _alerts(seed_replayed, want=2)
+    _send_articles(seed_replayed, [{"id": "border-1", "title": title, "body": high}])
+    risen = _alerts(seed_replayed, want=3)
+    # A syndicated copy (other id, same headline) at the same level is the same story: no alert.
+    _send_articles(seed_replayed, [{"id": "border-2", "title": title.upper(), "body": high}])
+    read_topic(seed_replayed, s.topic_enriched, want=6)  # everything sent so far has been processed
+    final = _alerts(seed_replayed, want=4, wait_s=5.0)
+
+    assert [a.article_id for a in first] == [SEED.stem, "border-1"] and first[1].level == "medium"
+    assert [a.article_id for a in risen][2] == "border-1" and LEVELS.index(risen[2].level) > LEVELS.index(
+        "medium"
+    )
+    assert len(final) == 3, [(a.article_id, a.level) for a in final]
+    assert len({a.alert_id for a in final}) == 3
