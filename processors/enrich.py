@@ -58,10 +58,12 @@ class Enricher:
 
         good = [t for t in texts if isinstance(t, str)]
         t0 = time.perf_counter()
+        parsed: list[Doc | Exception]
         try:
-            docs = iter(list(self.nlp.pipe(good, batch_size=self.batch_size)))
+            parsed = list(self.nlp.pipe(good, batch_size=self.batch_size))
         except Exception:  # noqa: BLE001 - one pathological text must not sink its batch
-            docs = iter([self._parse_alone(t) for t in good])
+            parsed = [self._parse_alone(t) for t in good]
+        docs = iter(parsed)
         self.stage_seconds["nlp"] += time.perf_counter() - t0
 
         out: list[EnrichedArticle | Exception] = []
