@@ -76,7 +76,7 @@ def get_enricher() -> Enricher:
 @app.task
 async def declare_topics() -> None:
     """Create output topics up front so subscribers can attach before the first article."""
-    for topic in (enriched_topic, archive_topic, deadletter_topic, alerts_topic, candidates_topic):
+    for topic in (raw_topic, enriched_topic, archive_topic, deadletter_topic, alerts_topic, candidates_topic):
         await topic.maybe_declare()
 
 

@@ -105,6 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("dir", type=Path)
     export.set_defaults(run=cmd_schemas_export)
 
+    rules = command("rules", _help_of("rules"), "Escalation rules: validate a rules file, explain a score.")
+    rsub = rules.add_subparsers(title="actions", metavar="ACTION")
+    check = rsub.add_parser("check", help="Validate a rules TOML file; errors name the line and the rule.")
+    check.add_argument("file", type=Path)
+    check.set_defaults(run=cmd_rules_check)
+    explain = rsub.add_parser("explain", help="Show an article's escalation score rule by rule.")
+    explain.add_argument(
+        "article", type=Path, help="an article file (.txt, .json, .jsonl: the first article)"
+    )
+    explain.add_argument(
+        "--rules", type=Path, help="rules file (default: NEWSFEED_ALERT_RULES or the packaged one)"
+    )
+    explain.set_defaults(run=cmd_rules_explain)
+
     demo = command(
         "demo", cmd_demo, "Start broker and worker, replay seeds/, show enriched events and alerts."
     )
@@ -279,6 +293,43 @@ def cmd_schemas_export(args: argparse.Namespace, settings: Settings) -> int:
             orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
         )
         print(args.dir / name)
+    return 0
+
+
+def cmd_rules_check(args: argparse.Namespace, settings: Settings) -> int:
+    from processors.rules import check_rules
+
+    problems = check_rules(args.file)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"{args.file}: ok")
+    return 1 if problems else 0
+
+
+def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
+    from processors.rules import RulesError, explain, load_rules
+
+    articles = _load_articles([args.article])
+    if not articles:
+        raise CliError(f"{args.article}: no article")
+    try:
+        rules = load_rules(args.rules or settings.alert_rules)
+    except RulesError as exc:
+        raise CliError(str(exc)) from None
+    enricher = build_enricher(settings.model_copy(update={"alert_rules": args.rules or settings.alert_rules}))
+    enriched = enricher.enrich(articles[0], datetime.now(UTC))
+    hits = explain(enricher.nlp(enriched.body), enriched.title, enriched.entities, enriched.section, rules)
+    esc = enriched.escalation
+    print(f"{enriched.title}\n  desk {enriched.section.desk}; level {esc.level}, score {esc.score:.2f}\n")
+    print(f"  {'contrib':>8} {'weight':>6} {'factor':>6}  {'rule':<28} {'category':<20} terms / sentence")
+    for hit in sorted(hits, key=lambda h: -abs(h.contribution)):
+        where = "title" if hit.in_title else f"{hit.start}-{hit.end}"
+        mods = f" [{', '.join(hit.modifiers)}]" if hit.modifiers else ""
+        print(
+            f"  {hit.contribution:>+8.2f} {hit.base_weight:>6.2f} {hit.factor:>6.2f}  {hit.rule:<28} "
+            f"{hit.category:<20} {', '.join(hit.terms)}{mods} @{where}: {hit.sentence[:90]!r}"
+        )
     return 0
 
 
