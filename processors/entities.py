@@ -85,6 +85,10 @@ TITLES = frozenset(
         "vice",
         "former",
         "late",
+        "premier",
+        "speaker",
+        "ceo",
+        "leader",
     ]
 )
 # Lowercase name particles that may open or sit inside a name (al-Sadr, van der Waals, Daniel arap Moi).
@@ -146,6 +150,53 @@ EVENT_HEADS = frozenset(
     ["war", "battle", "cup", "championship", "championships", "olympics", "games", "summit"]
 )
 LAW_HEADS = frozenset({"act", "bill", "treaty", "convention", "accord", "accords"})
+# Head nouns that make a capitalised span a product, vehicle or weapon ("Bradley Fighting Vehicles").
+PRODUCT_HEADS = frozenset(
+    [
+        "tank",
+        "tanks",
+        "aircraft",
+        "airliner",
+        "plane",
+        "planes",
+        "jet",
+        "jets",
+        "missile",
+        "missiles",
+        "rocket",
+        "rockets",
+        "rifle",
+        "rifles",
+        "helicopter",
+        "helicopters",
+        "artillery",
+        "equipment",
+        "vehicle",
+        "vehicles",
+        "drone",
+        "drones",
+        "launcher",
+        "launchers",
+        "car",
+        "cars",
+        "truck",
+        "trucks",
+    ]
+)
+# Capitalised words the small model tags as names that never are one under our labels: time zones,
+# celestial bodies, and the parts of a document ("Division B", "Section 21").
+NOT_NAMES = frozenset(
+    ["gmt", "utc", "est", "edt", "cst", "cdt", "pst", "pdt", "bst", "cet", "cest", "sun", "moon", "earth"]
+)
+DOCUMENT_PARTS = frozenset(["division", "section", "article", "chapter", "part", "clause", "annex", "title"])
+# Company-form suffixes: "Kmart" and "Sears" are short forms of "Kmart Corp." and "Sears, Roebuck & Co.".
+CORPORATE_SUFFIXES = frozenset(
+    ["corp", "corporation", "inc", "incorporated", "ltd", "limited", "co", "plc", "llc", "ag", "sa", "group"]
+)
+_MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z]{1,3}-?\d{1,4}[A-Za-z]?$")
+_ORG_HEADS = frozenset(
+    {"university", "college", "school", "institute", "foundation", "trust", "company", "group"}
+)
 _ACRONYM_SKIP = frozenset({"of", "the", "for", "and", "on", "in", "to", "de", "&"})
 _QUOTE_CHARS = "\"'“”‘’«»"
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -187,14 +238,15 @@ class _Group:
 
 def extract_entities(doc: Doc, title: str) -> list[Entity]:
     """Canonical entities of the article, most salient first."""
+    text = doc.text
     spans = [c for ent in doc.ents if ent.label_ in KEPT for c in _clean(ent)]
+    spans += _extended_repeats(doc, text, spans)
     spans = _drop_common_words(spans, doc)
     labels = _surface_labels(spans)
     groups = _group_surfaces(labels, _explicit_acronyms(doc))
     by_surface = {s: g for g in groups for s in g.surfaces}
-    for text, start, end, _ in spans:
-        by_surface[text].mentions.append(Mention(text=text, start=start, end=end))
-    text = doc.text
+    for surface, start, end, _ in spans:
+        by_surface[surface].mentions.append(Mention(text=surface, start=start, end=end))
     _add_untagged_mentions(text, groups)
     lead_end = _lead_end(text)
     entities = [_to_entity(g, title, lead_end) for g in groups if g.mentions]
@@ -236,7 +288,69 @@ def _clean(ent: Span) -> list[tuple[str, int, int, str]]:
     if "(" in ent.text and ")" not in ent.text:
         cut = next(i for i, t in enumerate(tokens) if t.text == "(")
         return _clean_tokens(tokens[:cut], label) + _clean_tokens(tokens[cut + 1 :], label)
-    return _clean_tokens(_extend_of_the(ent), label)
+    return _clean_tokens(_extend_compound(_extend_of_the(ent), label), label)
+
+
+def _extend_compound(tokens: list[Token], label: str) -> list[Token]:
+    """The model often cuts a name short ("Ibrahim Hassan" of "Ibrahim Hassan Adow", "Telegraph" of
+    "Sunday Telegraph"); untagged capitalised proper nouns joined to the span by the parse belong to it.
+    A person's name grows only to the right: words before it are mostly offices ("Premier", "Speaker")."""
+    if label not in {"PERSON", "ORG"} or not tokens:
+        return tokens
+    doc = tokens[0].doc
+    inside = {t.i for t in tokens}
+    left, right = tokens[0].i, tokens[-1].i
+    while right + 1 < len(doc) and _joins_name(doc[right + 1], inside):
+        right += 1
+        inside.add(right)
+    while label == "ORG" and left > 0 and _joins_name(doc[left - 1], inside):
+        left -= 1
+        inside.add(left)
+    if (left, right) == (tokens[0].i, tokens[-1].i):
+        return tokens
+    return (
+        [doc[i] for i in range(left, tokens[0].i)]
+        + tokens
+        + [doc[i] for i in range(tokens[-1].i + 1, right + 1)]
+    )
+
+
+def _joins_name(token: Token, inside: set[int]) -> bool:
+    if token.pos_ != "PROPN" or token.ent_iob_ != "O" or not token.text[:1].isupper() or token.is_upper:
+        return False
+    if token.lower_.rstrip(".") in TITLES or token.is_sent_start:
+        return False
+    return token.head.i in inside or any(
+        c.i in inside and c.dep_ in {"compound", "flat"} for c in token.children
+    )
+
+
+def _extended_repeats(
+    doc: Doc, text: str, spans: list[tuple[str, int, int, str]]
+) -> list[tuple[str, int, int, str]]:
+    """An untagged repeat of a found name can be part of a longer name the model never tagged
+    ("Telegraph" found, "the Sunday Telegraph" not); the longer name is then a surface of its own."""
+    labels = {s[0]: s[3] for s in spans if s[3] in {"PERSON", "ORG"} and len(s[0]) > 2}
+    if not labels:
+        return []
+    pattern = re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(s) for s in sorted(labels, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    taken = sorted((s[1], s[2]) for s in spans)
+    found: list[tuple[str, int, int, str]] = []
+    for match in pattern.finditer(text):
+        if _overlaps(match.start(), match.end(), taken):
+            continue
+        span = doc.char_span(match.start(), match.end())
+        if span is None:
+            continue
+        label = labels[match.group()]
+        tokens = _extend_compound(list(span), label)
+        if len(tokens) > len(span):
+            found += _clean_tokens(tokens, label)
+    return found
 
 
 def _extend_of_the(ent: Span) -> list[Token]:
@@ -264,7 +378,23 @@ def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, 
         text, end = text[:-2], end - 2
     if text.startswith(("pro-", "anti-", "ex-")) or "\n" in text:
         return []
+    if _names_a_product(tokens):
+        return [(text, start, end, "PRODUCT")]
     return [(text, start, end, _retype(text, label))]
+
+
+def _names_a_product(tokens: list[Token]) -> bool:
+    """A make or model: a model code in or right after the name ("Buk M1", "Boeing 777", "Antonov
+    An-26"), or a vehicle or weapon noun right after it ("Abrams tanks", "Antonov aircraft")."""
+    if any(_MODEL_CODE.match(t.text) for t in tokens[1:]):
+        return True
+    doc = tokens[0].doc
+    after = doc[tokens[-1].i + 1] if tokens[-1].i + 1 < len(doc) else None
+    if after is None:
+        return False
+    if after.ent_type_ == "PRODUCT" or _MODEL_CODE.match(after.text):
+        return True
+    return after.is_lower and after.lower_ in PRODUCT_HEADS
 
 
 def _is_edge_noise(token: Token) -> bool:
@@ -286,8 +416,21 @@ def _retype(text: str, label: str) -> str:
         return "GPE"
     if label in {"ORG", "LOC", "NORP"} and key in SUBDIVISIONS and len(words) > 0:
         return "GPE" if label != "NORP" else label
+    if key in NOT_NAMES or (len(words) == 1 and len(key) > 5 and key.endswith("ism")):
+        return "NONE"
+    if words and words[0] in DOCUMENT_PARTS and (len(words) == 1 or (len(words) == 2 and len(words[1]) <= 3)):
+        return "NONE"
     if len(words) > 1 and words[-1] in FACILITY_HEADS:
         return "FAC"
+    if (
+        len(words) > 1
+        and words[0] in FACILITY_HEADS
+        and words[1] not in {"of", "for"}
+        and words[-1] not in _ORG_HEADS
+    ):
+        return "FAC"
+    if len(words) > 1 and words[-1] in PRODUCT_HEADS:
+        return "PRODUCT"
     if len(words) > 1 and (words[0] == "operation" or words[-1] in EVENT_HEADS):
         return "EVENT"
     if len(words) > 1 and words[-1] in LAW_HEADS and label != "PERSON":
@@ -378,7 +521,19 @@ def _is_short_form(group: _Group, words: Sequence[str]) -> bool:
     n = len(words)
     if list(tokens[-n:]) == list(words):
         return True
-    return list(tokens[:n]) == list(words) and tokens[n] in {"of", "for"}
+    if list(tokens[:n]) == list(words) and tokens[n] in {"of", "for"}:
+        return True
+    return tokens[-1] in CORPORATE_SUFFIXES and _corporate_core(tokens) == list(words)
+
+
+def _corporate_core(tokens: Sequence[str]) -> list[str]:
+    """The name a company goes by: without its legal form, up to the first comma ("Sears, Roebuck & Co.")."""
+    core: list[str] = []
+    for word in tokens[:-1]:
+        core.append(word.rstrip(","))
+        if word.endswith(","):
+            break
+    return core
 
 
 def _is_part_of_person(words: Sequence[str], persons: Sequence[Sequence[str]]) -> bool:
@@ -452,7 +607,7 @@ def _lead_end(text: str) -> int:
 
 def _to_entity(group: _Group, title: str, lead_end: int) -> Entity:
     """Salience: half from mention count (saturating at 5), then a bonus for the title and the lead."""
-    in_title = any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", title) for s in group.surfaces)
+    in_title = any(s in title and re.search(rf"(?<!\w){re.escape(s)}(?!\w)", title) for s in group.surfaces)
     in_lead = group.mentions[0].start < lead_end
     salience = 0.5 * min(len(group.mentions), 5) / 5 + 0.3 * in_title + 0.2 * in_lead
     aliases = sorted({m.text for m in group.mentions} - {group.name})

@@ -120,11 +120,33 @@ ORG_NOUNS = frozenset(
         "administration",
     ]
 )
+# Verbs whose object is the person addressed or described, never the speaker ("told the BBC").
+ADDRESSEE_VERBS = frozenset(
+    [
+        "tell",
+        "ask",
+        "warn",
+        "urge",
+        "accuse",
+        "call",
+        "describe",
+        "brand",
+        "dub",
+        "label",
+        "term",
+        "remind",
+        "quote",
+    ]
+)
+# Heads of "the government"-like descriptions: they refer to the article's main country.
+GOVERNMENT_NOUNS = frozenset({"government", "administration", "regime", "cabinet"})
+# Heads of "the statement"-like descriptions: the document speaks for whoever issued the last quote.
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "it", "we"})
 # A quote this short with no speech verb near it is a scare quote, title or nickname, not speech.
 MIN_FLOATING_WORDS = 4
 _GROUP_TYPES = frozenset({"ORG", "GPE"})
+_PERSON = frozenset({"PERSON"})
 _NAME_LINKS = frozenset({"appos", "compound", "flat", "conj"})
 
 _OPEN = "“"
@@ -234,13 +256,21 @@ class _MentionIndex:
         self.rows = rows
 
     def at(self, start: int, end: int) -> Entity | None:
+        row = self.row_at(start, end)
+        return row[2] if row else None
+
+    def row_at(self, start: int, end: int) -> tuple[int, int, Entity] | None:
         i = bisect_right(self.starts, end - 1) - 1
         while i >= 0 and self.rows[i][1] > start - 40:
-            s, e, entity = self.rows[i]
+            s, e, _ = self.rows[i]
             if s < end and start < e:
-                return entity
+                return self.rows[i]
             i -= 1
         return None
+
+    def within(self, start: int, end: int, types: frozenset[str]) -> list[tuple[int, int, Entity]]:
+        lo, hi = bisect_right(self.starts, start - 1), bisect_right(self.starts, end - 1)
+        return [row for row in self.rows[lo:hi] if row[2].type in types and row[1] <= end]
 
     def before(self, pos: int, types: frozenset[str], floor: int) -> Entity | None:
         i = bisect_right(self.starts, pos - 1) - 1
@@ -263,6 +293,13 @@ def _attribute(
 ) -> _Speaker | None:
     """Cue verb near the quote -> its subject; else the previous speaker for a follow-on quote."""
     cue = _find_cue(doc, text, span, spans)
+    colon = _introducing_colon(doc, text, span)
+    if colon is not None and (cue is None or cue.sent != colon.sent):
+        subject = _colon_subject(colon)
+        if subject is not None:
+            speaker = _speaker_from(subject, text, span, index, entities, last)
+            if speaker is not None and speaker.type != "DESCRIPTION":
+                return speaker
     if cue is not None:
         subject = _subject(cue)
         if subject is not None:
@@ -301,6 +338,30 @@ def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token
     return best[1] if best else None
 
 
+def _introducing_colon(doc: Doc, text: str, span: _Span) -> Token | None:
+    """The colon right before the opening mark ("X welcomed the deal: \"...\"")."""
+    pos = span.start - 2
+    while pos >= 0 and text[pos] == " ":
+        pos -= 1
+    if pos < 0 or text[pos] != ":":
+        return None
+    token = doc.char_span(pos, pos + 1)
+    return token[0] if token is not None and len(token) == 1 else None
+
+
+def _colon_subject(colon: Token) -> Token | None:
+    """A quote introduced by a colon is the words of the subject of the clause before the colon."""
+    verb = colon.head
+    for _ in range(3):
+        subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i < colon.i), None)
+        if subject is not None:
+            return subject
+        if verb.dep_ not in {"conj", "advcl", "xcomp"} or verb.head == verb:
+            return None
+        verb = verb.head
+    return None
+
+
 def _is_cue(token: Token) -> bool:
     if token.lower_ == "according":
         return True
@@ -321,9 +382,10 @@ def _subject(verb: Token) -> Token | None:
         for child in token.children:
             if child.dep_ in {"nsubj", "nsubjpass"}:
                 return child
-        for child in token.children:
-            if child.dep_ in {"attr", "dobj", "npadvmod"} and child.pos_ == "PROPN" and child.i > token.i:
-                return child
+        if token.lemma_.lower() not in ADDRESSEE_VERBS:
+            for child in token.children:
+                if child.dep_ in {"attr", "dobj", "npadvmod"} and child.pos_ == "PROPN" and child.i > token.i:
+                    return child
         token = (
             token.head if token.dep_ in {"conj", "xcomp", "advcl", "ccomp"} and token.head != token else None
         )
@@ -347,13 +409,14 @@ def _speaker_from(
     trailing = _trailing_name(subject, phrase, index)
     if trailing is not None:
         return trailing
-    entity = _named_in(subject, index)
+    entity = _named_in(subject, index) or _appositive_person(subject, phrase, index)
     if entity is not None:
         return _Speaker(entity.name, entity.type, None)
     lower = subject.lower_
     floor = _paragraph_floor(text, subject.idx, 2)
     if lower in PERSON_PRONOUNS:
-        return _entity_speaker(index.before(subject.idx, frozenset({"PERSON"}), floor)) or _recent(
+        previous = last[0].name if last is not None else None
+        return _entity_speaker(_antecedent(subject, index, floor, previous)) or _recent(
             last, span, {"PERSON"}
         )
     if lower in GROUP_PRONOUNS:
@@ -369,6 +432,40 @@ def _speaker_from(
     return _describe(subject, phrase, index, floor)
 
 
+def _antecedent(pronoun: Token, index: _MentionIndex, floor: int, last_speaker: str | None) -> Entity | None:
+    """He/she: the nearest person earlier in the same sentence; else, in the nearest earlier sentence
+    naming a person, the one it is about ("according to X", the main clause's subject) before the
+    one it merely mentions ("X, father of a victim, believes Y was not guilty. He said..."); the
+    speaker of the last quote goes first when that sentence names them ("...," he added)."""
+    sent = pronoun.sent
+    same = index.before(pronoun.idx, _PERSON, max(floor, sent.start_char))
+    if same is not None:
+        return same
+    doc = pronoun.doc
+    i = sent.start - 1
+    while i >= 0 and doc[i].idx >= floor:
+        prev = doc[i].sent
+        rows = index.within(prev.start_char, prev.end_char, _PERSON)
+        if rows:
+            spoke = [r for r in rows if r[2].name == last_speaker]
+            return (spoke or [min(rows, key=lambda r: (_prominence(doc, r[0], r[1]), r[0]))])[0][2]
+        i = prev.start - 1
+    return None
+
+
+def _prominence(doc: Doc, start: int, end: int) -> int:
+    """0 for the source of "according to X", 1 for the main clause's subject, 2 for other subjects."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return 3
+    root = span.root
+    if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according":
+        return 0
+    if root.dep_ in {"nsubj", "nsubjpass"}:
+        return 1 if root.head.dep_ == "ROOT" else 2
+    return 3
+
+
 def _trailing_name(subject: Token, phrase: Span, index: _MentionIndex) -> _Speaker | None:
     """A name closing the subject phrase after a title or a comma is the speaker, however the parser
     attached it ("U.S. Ambassador to the U.N. Linda Thomas-Greenfield", "The director of X, Ali Yusuf")."""
@@ -381,11 +478,18 @@ def _trailing_name(subject: Token, phrase: Span, index: _MentionIndex) -> _Speak
     run = _propn_run(last)
     first = last.doc[last.i - len(run.split()) + 1] if run else last
     after_comma = first.i > 0 and last.doc[max(first.i - 1, 0)].text == ","
+    row = index.row_at(last.idx, last.idx + len(last.text))
+    if row is not None and row[2].type == "PERSON":
+        # A known person closing the phrase names it unless a preposition or possessive ties it
+        # to the head ("a top adviser to X", "X's spokesman").
+        start = last.doc.char_span(row[0], row[1], alignment_mode="expand")
+        before = last.doc[start.start - 1] if start is not None and start.start > 0 else None
+        if before is None or not (before.pos_ == "ADP" or before.tag_ == "POS"):
+            return _Speaker(row[2].name, "PERSON", None)
     if not (after_comma or subject.text[:1].isupper()):
         return None
-    entity = index.at(last.idx, last.idx + len(last.text))
-    if entity is not None:
-        return _Speaker(entity.name, entity.type, None) if entity.type == "PERSON" else None
+    if row is not None:
+        return _Speaker(row[2].name, row[2].type, None) if row[2].type == "PERSON" else None
     return _Speaker(run, "PERSON", None) if after_comma and " " in run else None
 
 
@@ -419,17 +523,45 @@ def _named_in(subject: Token, index: _MentionIndex) -> Entity | None:
     return found[0] if found and subject.pos_ == "PROPN" else None
 
 
+def _appositive_person(subject: Token, phrase: Span, index: _MentionIndex) -> Entity | None:
+    """ "A spokesman for X, NAME, ..." names the spokesman, wherever the parser hung the apposition."""
+    if subject.pos_ != "NOUN":
+        return None
+    for token in phrase:
+        if token.dep_ == "appos" and token.i > subject.i and token.doc[token.left_edge.i - 1].text == ",":
+            entity = index.at(token.idx, token.idx + len(token.text))
+            if entity is not None and entity.type == "PERSON":
+                return entity
+    return None
+
+
 def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) -> _Speaker | None:
     """ "The spokesman" is someone named before; "a BBC correspondent" or "officials" stay unnamed."""
     det = next((c.lower_ for c in subject.children if c.dep_ == "det"), None)
+    definite = det == "the" or phrase[0].lower_ == "the"
     singular = subject.tag_ in {"NN", "NNP"}
-    if det == "the" and singular:
-        types = _GROUP_TYPES if subject.lower_ in ORG_NOUNS else frozenset({"PERSON"})
-        entity = index.before(subject.idx, types, floor)
+    if definite and singular:
+        entity = _described_entity(subject, index, floor)
         if entity is not None:
             return _Speaker(entity.name, entity.type, None)
     text = _phrase(phrase)
     return _Speaker(text, "DESCRIPTION", None) if text else None
+
+
+def _described_entity(subject: Token, index: _MentionIndex, floor: int) -> Entity | None:
+    """ "The government" is the article's main country (the most mentioned one named so far); "the
+    association" the nearest organisation; "the spokesman" the nearest person."""
+    head = subject.lower_
+    if head in GOVERNMENT_NOUNS:
+        places = index.within(0, subject.idx, frozenset({"GPE"}))
+        if places:
+            return max(places, key=lambda r: (len(r[2].mentions), -r[0]))[2]
+        return index.before(subject.idx, _GROUP_TYPES, floor)
+    if head in ORG_NOUNS:
+        return index.before(subject.idx, frozenset({"ORG"}), floor) or index.before(
+            subject.idx, _GROUP_TYPES, floor
+        )
+    return index.before(subject.idx, _PERSON, floor)
 
 
 def _phrase(phrase: Span) -> str:

@@ -47,3 +47,46 @@ def test_resolve_finds_an_entity_by_surname_title_or_acronym(nlp: Language) -> N
     assert resolve("President Zelensky", entities).name == "Volodymyr Zelensky"  # type: ignore[union-attr]
     assert resolve("the U.N.", entities).name == "United Nations"  # type: ignore[union-attr]
     assert resolve("nobody in particular", entities) is None
+
+
+def test_a_name_cut_short_by_the_model_takes_its_following_surname(nlp: Language) -> None:
+    text = "Sports Minister Abdi Hassan Adow and Trade Minister Omar Ali Dheere were killed in the attack."
+    names = _by_name(nlp, text)
+    assert {"Abdi Hassan Adow", "Omar Ali Dheere"} <= set(names)
+    assert not {"Abdi Hassan", "Omar Ali"} & set(names)
+
+
+def test_an_untagged_longer_form_of_a_found_name_becomes_the_canonical_name(nlp: Language) -> None:
+    text = (
+        "The Telegraph reported the plan last week. On Monday, the Sunday Telegraph claimed that "
+        "the generals are ready. The Telegraph did not name its sources."
+    )
+    names = _by_name(nlp, text)
+    assert "Telegraph" in names["Sunday Telegraph"].aliases  # type: ignore[attr-defined]
+    assert "Telegraph" not in names
+
+
+def test_a_company_is_one_entity_with_and_without_its_legal_form(nlp: Language) -> None:
+    text = (
+        "Discount retailer Brightmart Corp. said on Wednesday it will buy Halvorsen, Dunmore & Co. "
+        "for $11 billion. The chairman of Brightmart will lead the new company, and Halvorsen "
+        "shareholders will get cash."
+    )
+    names = _by_name(nlp, text)
+    assert "Brightmart" in names["Brightmart Corp."].aliases  # type: ignore[attr-defined]
+    assert "Brightmart" not in names and "Halvorsen" not in names
+
+
+def test_products_time_zones_and_document_parts_are_not_names(nlp: Language) -> None:
+    text = (
+        "The truce ended at 4 a.m. GMT. The army will send Abrams tanks and a Boeing 777 to the "
+        "border with Poland. Division B of the bill covers energy taxes. Judaism forbids it."
+    )
+    scored = {n for n, e in _by_name(nlp, text).items() if e.type in {"PERSON", "ORG", "GPE"}}  # type: ignore[attr-defined]
+    assert "Poland" in scored
+    assert not {"GMT", "Abrams", "Boeing", "Division B", "Judaism"} & scored
+
+
+def test_a_facility_named_head_first_is_not_an_organisation(nlp: Language) -> None:
+    names = _by_name(nlp, "He served his sentence in Prison Barlinnie, near Glasgow, until 2009.")
+    assert names["Prison Barlinnie"].type == "FAC"  # type: ignore[attr-defined]

@@ -74,3 +74,65 @@ def test_according_to_names_the_speaker(nlp: Language) -> None:
     text = 'The talks failed, according to Kofi Annan. "There is no agreement yet," Annan said.'
     quotes = _quotes(nlp, text)
     assert [q.speaker for q in quotes] == ["Kofi Annan"]
+
+
+def test_the_addressee_of_tell_is_not_the_speaker(nlp: Language) -> None:
+    text = (
+        "However, farmer Jim Carter, a neighbour of the victims, believes Mark Hollis was innocent. "
+        'He described the ruling as "a sad day", telling Reuters he was "sure that this man did '
+        'nothing wrong".'
+    )
+    quotes = _quotes(nlp, text)
+    assert {q.speaker for q in quotes} == {"Jim Carter"}
+
+
+def test_a_pronoun_refers_to_the_source_of_according_to(nlp: Language) -> None:
+    text = (
+        "According to political analyst Maria Lopez, Brown is losing voters who now back Johnson. "
+        '"There is a need to rebuild the party before the election," she said.'
+    )
+    assert [q.speaker for q in _quotes(nlp, text)] == ["Maria Lopez"]
+
+
+def test_a_colon_introduces_the_words_of_the_clause_subject(nlp: Language) -> None:
+    text = (
+        "Governor Peter Novak told reporters that the bridge would reopen. Mayor Tom Berg welcomed the "
+        'deal: "This is a good day for our city and for everyone who works here." He said the council '
+        "would vote on Monday."
+    )
+    assert _said(_quotes(nlp, text), "This is a good day").speaker == "Tom Berg"
+
+
+def test_the_government_is_the_main_country(nlp: Language) -> None:
+    text = (
+        "A rebel group in Kenya said that it had killed 40 Kenya soldiers near the border with Uganda. "
+        'Kenya sent troops to the border with Uganda. The government, however, called the claim "a complete '
+        'fabrication".'
+    )
+    assert [q.speaker for q in _quotes(nlp, text)] == ["Kenya"]
+
+
+def test_an_organisation_description_is_the_nearest_organisation(nlp: Language) -> None:
+    text = (
+        "The Human Rights Commission of Pakistan has condemned the killings in Quetta. "
+        '"There is a growing sense of insecurity among reporters," the commission said.'
+    )
+    quote = _said(_quotes(nlp, text), "There is a growing sense")
+    assert quote.speaker is not None and quote.speaker.startswith("Human Rights Commission")
+
+
+def test_an_apposition_names_a_described_speaker(nlp: Language) -> None:
+    text = (
+        "A spokesman for the president, John Mwangi, in a briefing for foreign reporters said: "
+        '"We will not resign and we will not leave the capital."'
+    )
+    assert [q.speaker for q in _quotes(nlp, text)] == ["John Mwangi"]
+
+
+def test_a_pronoun_after_a_quote_refers_to_its_speaker(nlp: Language) -> None:
+    text = (
+        "A spokesman for Ruiz, Pedro Alvarez, told reporters: "
+        '"The army will defend the capital to the end."\n\n'
+        '"We hold the foreign leaders responsible for every death in this country," he added.'
+    )
+    assert [q.speaker for q in _quotes(nlp, text)] == ["Pedro Alvarez", "Pedro Alvarez"]
