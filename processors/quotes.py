@@ -140,7 +140,6 @@ ADDRESSEE_VERBS = frozenset(
 )
 # Heads of "the government"-like descriptions: they refer to the article's main country.
 GOVERNMENT_NOUNS = frozenset({"government", "administration", "regime", "cabinet"})
-# Heads of "the statement"-like descriptions: the document speaks for whoever issued the last quote.
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "it", "we"})
 # A quote this short with no speech verb near it is a scare quote, title or nickname, not speech.
