@@ -91,7 +91,7 @@ TITLES = frozenset(
         "leader",
     ]
 )
-# Lowercase name particles that may open or sit inside a name (al-Sadr, van der Waals, Daniel arap Moi).
+# Lowercase name particles that may open or sit inside a name (al-Rashid, van der Waals, bin Zayed).
 PARTICLES = frozenset(
     [
         "al",
@@ -189,7 +189,7 @@ NOT_NAMES = frozenset(
     ["gmt", "utc", "est", "edt", "cst", "cdt", "pst", "pdt", "bst", "cet", "cest", "sun", "moon", "earth"]
 )
 DOCUMENT_PARTS = frozenset(["division", "section", "article", "chapter", "part", "clause", "annex", "title"])
-# Company-form suffixes: "Kmart" and "Sears" are short forms of "Kmart Corp." and "Sears, Roebuck & Co.".
+# Company-form suffixes: "Acme" and "Globex" are short forms of "Acme Corp." and "Globex, Hart & Co.".
 CORPORATE_SUFFIXES = frozenset(
     ["corp", "corporation", "inc", "incorporated", "ltd", "limited", "co", "plc", "llc", "ag", "sa", "group"]
 )
@@ -292,8 +292,8 @@ def _clean(ent: Span) -> list[tuple[str, int, int, str]]:
 
 
 def _extend_compound(tokens: list[Token], label: str) -> list[Token]:
-    """The model often cuts a name short ("Ibrahim Hassan" of "Ibrahim Hassan Adow", "Telegraph" of
-    "Sunday Telegraph"); untagged capitalised proper nouns joined to the span by the parse belong to it.
+    """The model often cuts a name short ("Omar Hassan" of "Omar Hassan Farah", "Herald" of
+    "Sunday Herald"); untagged capitalised proper nouns joined to the span by the parse belong to it.
     A person's name grows only to the right: words before it are mostly offices ("Premier", "Speaker")."""
     if label not in {"PERSON", "ORG"} or not tokens:
         return tokens
@@ -329,7 +329,7 @@ def _extended_repeats(
     doc: Doc, text: str, spans: list[tuple[str, int, int, str]]
 ) -> list[tuple[str, int, int, str]]:
     """An untagged repeat of a found name can be part of a longer name the model never tagged
-    ("Telegraph" found, "the Sunday Telegraph" not); the longer name is then a surface of its own."""
+    ("Herald" found, "the Sunday Herald" not); the longer name is then a surface of its own."""
     labels = {s[0]: s[3] for s in spans if s[3] in {"PERSON", "ORG"} and len(s[0]) > 2}
     if not labels:
         return []
@@ -505,7 +505,7 @@ def _find_parent(
 
 def _compatible(label: str, group_label: str) -> bool:
     """Containment joins a person to a person and an organisation to an organisation; places never
-    (Darfur is not West Darfur, Gaza is not Gaza City)."""
+    (Kasai is not West Kasai, Panama is not Panama City)."""
     if label == "PERSON" or group_label == "PERSON":
         return label == group_label
     return label == group_label == "ORG" or {label, group_label} == {"ORG", "FAC"}
@@ -513,8 +513,8 @@ def _compatible(label: str, group_label: str) -> bool:
 
 def _is_short_form(group: _Group, words: Sequence[str]) -> bool:
     """Any part of a person's name refers to them; an organisation is shortened to its head
-    ("Security Council", "Senate") or to the part before "of"/"for" ("Liberal Party" of Kenya),
-    not to a modifier ("UN" is not the UN Security Council, "African Union" not its Mission)."""
+    ("Security Council", "Senate") or to the part before "of"/"for" ("Liberal Party" of Ruritania),
+    not to a modifier ("UN" is not the UN Security Council, "Arab League" not its Mission)."""
     tokens = group.tokens
     if group.label == "PERSON":
         return _contains(tokens, words)
@@ -527,7 +527,7 @@ def _is_short_form(group: _Group, words: Sequence[str]) -> bool:
 
 
 def _corporate_core(tokens: Sequence[str]) -> list[str]:
-    """The name a company goes by: without its legal form, up to the first comma ("Sears, Roebuck & Co.")."""
+    """The name a company goes by: without its legal form, up to the first comma ("Globex, Hart & Co.")."""
     core: list[str] = []
     for word in tokens[:-1]:
         core.append(word.rstrip(","))
@@ -542,7 +542,7 @@ def _is_part_of_person(words: Sequence[str], persons: Sequence[Sequence[str]]) -
 
 
 def _words(key: str) -> list[str]:
-    """Name words for comparison: hyphenated parts split, particles dropped (al-Maliki = Maliki)."""
+    """Name words for comparison: hyphenated parts split, particles dropped (al-Hakim = Hakim)."""
     words = [w for w in re.split(r"[\s\-‐–]+", key) if w]
     kept = [w for w in words if w not in PARTICLES]
     return kept or words
@@ -558,7 +558,7 @@ def _acronym(words: Sequence[str]) -> str:
 
 
 def _explicit_acronyms(doc: Doc) -> dict[str, str]:
-    """ "Justice and Equality Movement (JEM)" defines JEM even when the initials do not spell it."""
+    """ "Movement for Democratic Change (MDC)" defines MDC even when the initials do not spell it."""
     found: dict[str, str] = {}
     for ent in doc.ents:
         nxt = doc[ent.end : ent.end + 3]

@@ -467,7 +467,7 @@ def _prominence(doc: Doc, start: int, end: int) -> int:
 
 def _trailing_name(subject: Token, phrase: Span, index: _MentionIndex) -> _Speaker | None:
     """A name closing the subject phrase after a title or a comma is the speaker, however the parser
-    attached it ("U.S. Ambassador to the U.N. Linda Thomas-Greenfield", "The director of X, Ali Yusuf")."""
+    attached it ("U.S. Ambassador to the U.N. Jane Doe", "The director of X, Amir Said")."""
     tokens = [t for t in phrase if not t.is_punct or t.text == "-"]
     while tokens and tokens[-1].is_punct:
         tokens.pop()
@@ -506,7 +506,7 @@ def _propn_run(token: Token) -> str:
 
 def _named_in(subject: Token, index: _MentionIndex) -> Entity | None:
     """The entity the subject names: the subject itself, or a name joined to it by apposition or
-    compounding ("spokesman Moussa Ibrahim", "U.S. Ambassador ... Linda Thomas-Greenfield"), a person
+    compounding ("spokesman John Smith", "U.S. Ambassador ... Jane Doe"), a person
     first; names behind a preposition ("a top adviser to X") describe the speaker, they are not it."""
     found: list[Entity] = []
     stack = [c for c in subject.children if c.dep_ in _NAME_LINKS]
