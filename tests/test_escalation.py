@@ -1,0 +1,155 @@
+"""Escalation on real text: the seed alerts on its nuclear-forces sentence; figurative war talk does not."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from processors.alerts import actors, alert_id, build_alert
+from processors.desk import classify_desk
+from processors.entities import extract_entities
+from processors.escalation import LEVEL_ORDER, assess
+from processors.rules import load_rules
+from schemas import Escalation, RawArticle
+
+SEED = next((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+RULES = load_rules()
+
+
+def seed_article() -> tuple[str, str]:
+    title, _, body = SEED.read_text(encoding="utf-8").partition("\n")
+    return title.strip(), body.strip()
+
+
+def escalation_of(nlp, title: str, body: str, section: str | None = None) -> Escalation:  # type: ignore[no-untyped-def]
+    doc = nlp(body)
+    entities = extract_entities(doc, title)
+    return assess(doc, title, entities, classify_desk(title, doc, entities, section), RULES)
+
+
+def alerts(esc: Escalation) -> bool:
+    return LEVEL_ORDER[esc.level] >= LEVEL_ORDER["medium"]
+
+
+def test_seed_alerts_high_on_nuclear_forces_sentence(nlp) -> None:  # type: ignore[no-untyped-def]
+    title, body = seed_article()
+    esc = escalation_of(nlp, title, body)
+    assert esc.level in ("high", "critical")
+    assert esc.alert
+    assert "nuclear" in esc.categories
+    nuclear = [e for e in esc.evidence if e.category == "nuclear"]
+    assert any("ordering nuclear deterrence forces to be activated" in e.sentence for e in nuclear)
+
+
+def test_evidence_offsets_point_into_the_body(nlp) -> None:  # type: ignore[no-untyped-def]
+    title, body = seed_article()
+    doc = nlp(body)
+    esc = assess(doc, title, extract_entities(doc, title), classify_desk(title, doc, [], None), RULES)
+    assert esc.evidence
+    for ev in esc.evidence:
+        assert doc.text[ev.start : ev.end] == ev.sentence
+        assert all(term.split()[0].lower() in ev.sentence.lower() for term in ev.terms)
+
+
+def test_seed_alert_names_russia_and_putin(enricher) -> None:  # type: ignore[no-untyped-def]
+    title, body = seed_article()
+    enriched = enricher.enrich(
+        RawArticle(id="seed", title=title, body=body), datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    alert = build_alert(enriched, datetime(2026, 1, 1, 0, 5, tzinfo=UTC))
+    names = [a.name for a in alert.actors]
+    assert any("Russia" in n for n in names), names
+    assert any("Putin" in n for n in names), names
+    assert alert.alert_id == alert_id("seed", enriched.escalation.level)
+    assert alert.evidence == enriched.escalation.evidence
+
+
+def test_troops_crossing_the_border_alerts(nlp) -> None:  # type: ignore[no-untyped-def]
+    esc = escalation_of(
+        nlp,
+        "Troops cross into neighbouring country",
+        "Russian troops crossed the border into Ukraine before dawn on Thursday, officials in Kyiv said. "
+        "Tanks and armoured vehicles were seen moving towards the regional capital.",
+    )
+    assert alerts(esc)
+    assert "incursion" in esc.categories
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "United win penalty shootout to reach cup final",
+            "Manchester United beat Chelsea 4-3 in a penalty shootout on Sunday to reach the cup final. "
+            "The striker's relentless attack down the left wing killed off the game, and fans stormed "
+            "the pitch.",
+        ),
+        (
+            "President vows to step up war on drugs",
+            "The president vowed on Tuesday to escalate the war on drugs, promising more police patrols "
+            "in poor neighbourhoods of the capital.",
+        ),
+        (
+            "Supermarkets launch price war",
+            "The two largest supermarket chains launched a price war on Monday, slashing the price of milk. "
+            "Analysts said the battle for market share would hit profits.",
+        ),
+        (
+            "Review: a war epic that drops you into the cockpit",
+            "The director's new war film follows British troops trapped on the beaches of Dunkirk as German "
+            "bombers attack the evacuation fleet. The movie's air battles are spectacular, and the film "
+            "opens in cinemas on Friday.",
+        ),
+        (
+            "Veterans mark 75th anniversary of D-Day",
+            "Veterans gathered in Normandy on Thursday to mark the 75th anniversary of the D-Day landings, "
+            "when allied troops stormed the beaches under heavy German fire.",
+        ),
+    ],
+    ids=["penalty-shootout", "war-on-drugs", "price-war", "film-review", "anniversary"],
+)
+def test_figurative_and_retrospective_war_talk_does_not_alert(nlp, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    assert not alerts(escalation_of(nlp, title, body))
+
+
+def test_peace_talks_lower_the_score(nlp) -> None:  # type: ignore[no-untyped-def]
+    fighting = (
+        "Government forces shelled rebel positions near the city on Monday, killing at least ten fighters. "
+    )
+    talks = "Both sides agreed to a ceasefire and said peace talks would begin in Geneva next week."
+    alone = escalation_of(nlp, "Fighting near the city", fighting)
+    with_talks = escalation_of(nlp, "Fighting near the city", fighting + talks)
+    assert 0 < with_talks.score < alone.score
+
+
+def test_trial_about_past_bombing_scores_below_fresh_bombing(nlp) -> None:  # type: ignore[no-untyped-def]
+    fresh = escalation_of(
+        nlp,
+        "Car bomb kills 12 in capital",
+        "A car bomb killed 12 people outside the interior ministry on Monday.",
+    )
+    trial = escalation_of(
+        nlp,
+        "Court convicts man over 1998 car bomb",
+        "A court convicted a man on Monday of planning the 1998 car bomb that killed 12 people.",
+    )
+    assert alerts(fresh)
+    assert not alerts(trial)
+
+
+def test_actors_put_entities_cited_in_evidence_first(nlp) -> None:  # type: ignore[no-untyped-def]
+    title, body = seed_article()
+    doc = nlp(body)
+    entities = extract_entities(doc, title)
+    esc = assess(doc, title, entities, classify_desk(title, doc, entities, None), RULES)
+    names = [a.name for a in actors(entities, esc.evidence)]
+    cited = {
+        e.name for e in entities for m in e.mentions for ev in esc.evidence if ev.start <= m.start < ev.end
+    }
+    assert names and names[0] in cited
+
+
+def test_alert_id_is_stable_per_article_and_level() -> None:
+    assert alert_id("a1", "high") == alert_id("a1", "high")
+    assert alert_id("a1", "high") != alert_id("a1", "critical")
+    assert alert_id("a1", "high") != alert_id("a2", "high")
