@@ -308,7 +308,7 @@ def cmd_rules_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
-    from processors.rules import RulesError, explain, load_rules
+    from processors.rules import RulesError, explain, load_rules, render_hits
 
     articles = _load_articles([args.article])
     if not articles:
@@ -320,16 +320,8 @@ def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
     enricher = build_enricher(settings.model_copy(update={"alert_rules": args.rules or settings.alert_rules}))
     enriched = enricher.enrich(articles[0], datetime.now(UTC))
     hits = explain(enricher.nlp(enriched.body), enriched.title, enriched.entities, enriched.section, rules)
-    esc = enriched.escalation
-    print(f"{enriched.title}\n  desk {enriched.section.desk}; level {esc.level}, score {esc.score:.2f}\n")
-    print(f"  {'contrib':>8} {'weight':>6} {'factor':>6}  {'rule':<28} {'category':<20} terms / sentence")
-    for hit in sorted(hits, key=lambda h: -abs(h.contribution)):
-        where = "title" if hit.in_title else f"{hit.start}-{hit.end}"
-        mods = f" [{', '.join(hit.modifiers)}]" if hit.modifiers else ""
-        print(
-            f"  {hit.contribution:>+8.2f} {hit.base_weight:>6.2f} {hit.factor:>6.2f}  {hit.rule:<28} "
-            f"{hit.category:<20} {', '.join(hit.terms)}{mods} @{where}: {hit.sentence[:90]!r}"
-        )
+    print(f"{enriched.title}\n  desk {enriched.section.desk}\n")
+    print(render_hits(hits, rules))
     return 0
 
 
