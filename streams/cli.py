@@ -119,6 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.set_defaults(run=cmd_rules_explain)
 
+    bench = command("bench", cmd_bench, "Measure throughput, alert latency and memory through a real broker.")
+    bench.add_argument("--json", type=Path, dest="json_path", help="also write the figures to this JSON file")
+    bench.add_argument("--articles", type=int, default=2000, help="messages per measurement (default: 2000)")
+    bench.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported")
+    bench.add_argument("--rate", type=float, default=20.0, help="offered rate for alert latency (articles/s)")
+    bench.add_argument("--latency-seconds", type=float, default=30.0, help="how long to offer that rate")
+    bench.add_argument("--corpus", type=Path, help="labelled articles dir (default: ../shared/dev)")
+    bench.add_argument("--port", type=int, default=29092, help="port of the bench's own broker")
+
     demo = command(
         "demo", cmd_demo, "Start broker and worker, replay seeds/, show enriched events and alerts."
     )
@@ -322,6 +331,26 @@ def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
     hits = explain(enricher.nlp(enriched.body), enriched.title, enriched.entities, enriched.section, rules)
     print(f"{enriched.title}\n  desk {enriched.section.desk}\n")
     print(render_hits(hits, rules))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.bench import BenchError, format_bench, run_bench
+
+    try:
+        result = run_bench(
+            settings,
+            articles=args.articles,
+            runs=args.runs,
+            rate=args.rate,
+            latency_seconds=args.latency_seconds,
+            json_path=args.json_path,
+            broker_port=args.port,
+            corpus_dir=args.corpus,
+        )
+    except BenchError as exc:
+        raise CliError(str(exc)) from None
+    print(format_bench(result))
     return 0
 
 

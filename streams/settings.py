@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     alert_dedup_window_s: float = Field(86400.0, gt=0, description="Same story within this window: one alert")
     max_body_bytes: int = Field(1_048_576, gt=0, description="Larger messages are dead-lettered")
 
-    batch_size: int = Field(16, ge=1, description="Articles per nlp.pipe batch in the worker")
+    batch_size: int = Field(8, ge=1, description="Articles per nlp.pipe batch in the worker")
     batch_within_s: float = Field(0.05, gt=0, description="Max wait to fill a batch (bounds added latency)")
     shutdown_timeout_s: float = Field(20.0, gt=0)
     web_port: int = Field(6066, description="Faust web (health/metrics) port")

@@ -1,0 +1,640 @@
+"""`newsfeed bench`: throughput, alert latency and memory of the pipeline on this machine, in one run.
+
+What it measures, on the same corpus (real articles cycled to N messages with distinct ids):
+- ceiling: spaCy `nlp.pipe` alone, the model's own cost;
+- offline: `Enricher.enrich_batch` (what `newsfeed process` runs), with the time of each stage;
+- streaming: replay N articles as fast as possible through a real broker and time until the last
+  enriched event is readable, with 1 worker and with 2 workers (2 partitions in both cases);
+- alert latency at a fixed offered rate: raw message produced -> alert readable on the alerts topic;
+- peak RSS (VmHWM) of the worker processes.
+
+Ceiling and offline are measured interleaved, chunk by chunk, so a busy neighbour on a shared
+machine slows both alike and their ratio stays meaningful. Each figure is the median of `runs`.
+The bench starts its own broker (its own home and ports) and stops it at the end.
+"""
+
+import asyncio
+import contextlib
+import itertools
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from schemas import RawArticle
+from schemas.codec import encode
+from streams import broker
+from streams.demo import stop_worker
+from streams.replay import repeated, replay
+from streams.settings import PROJECT_ROOT, Settings
+from streams.sources import load_file
+from streams.topics import ensure_topics
+
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "dev"
+STREAM_PARTITIONS = 2  # both streaming runs, so 1 worker vs 2 workers compares like with like
+OFFLINE_CHUNK = 64  # articles per enrich_batch call in the offline measurement
+READY_TIMEOUT_S = 180.0
+TARGETS = {  # name: (numerator, denominator, minimum ratio); RSS is checked separately
+    "offline_vs_ceiling": ("offline_aps", "ceiling_aps", 0.8),
+    "stream1_vs_offline": ("stream1_aps", "offline_aps", 0.9),
+    "stream2_vs_stream1": ("stream2_aps", "stream1_aps", 1.7),
+}
+MAX_WORKER_RSS_MB = 500.0
+
+
+class BenchError(RuntimeError):
+    """The bench cannot run or a measurement failed; the message says where to look."""
+
+
+# --------------------------------------------------------------------------
+# pure helpers
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) with linear interpolation between ranks (numpy's default)."""
+    if not values:
+        raise ValueError("percentile of no values")
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile {q} is not within 0..100")
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def cycle_articles(
+    base: Sequence[RawArticle], count: int, *, distinct_titles: bool = False
+) -> list[RawArticle]:
+    """`count` messages cycling through `base`; copies get distinct ids (as `newsfeed replay --repeat`).
+
+    With `distinct_titles`, copies also get " (copy N)" on the title, so the alert dedup (by normalized
+    title) treats each as its own story and every alerting copy publishes an alert.
+    """
+    if not base:
+        raise BenchError("the corpus is empty")
+    rounds = math.ceil(count / len(base))
+    out = list(itertools.islice(repeated(list(base), rounds), count))
+    if distinct_titles:
+        out = [
+            a.model_copy(update={"title": f"{a.title} (copy {i // len(base)})"}) if i >= len(base) else a
+            for i, a in enumerate(out)
+        ]
+    return out
+
+
+def load_corpus(
+    corpus_dir: Path | None = None, seeds_dir: Path = PROJECT_ROOT / "seeds"
+) -> tuple[list[RawArticle], str]:
+    """The seed, the development articles and the GUM news texts; returns them and where they came from.
+
+    A corpus directory given explicitly must exist. Without the default one (the shared development
+    set that CI puts beside the clone), falls back to seeds/ and says so.
+    """
+    articles = [a for path in sorted(seeds_dir.glob("*.txt")) for a in load_file(path)]
+    explicit = corpus_dir is not None
+    corpus_dir = corpus_dir or DEFAULT_CORPUS
+    dev_dir, gum_dir = corpus_dir / "articles", corpus_dir / "gum_news" / "derived"
+    if not dev_dir.is_dir() and not gum_dir.is_dir():
+        if explicit:
+            raise BenchError(f"{corpus_dir}: no articles/ or gum_news/derived/ in it (the shared dev set)")
+        if not articles:
+            raise BenchError(f"no corpus: neither {corpus_dir} nor {seeds_dir} has articles")
+        _say(f"WARNING: {corpus_dir} not found: benchmarking on seeds/ only ({len(articles)} article(s))")
+        return articles, f"{seeds_dir} only ({corpus_dir} missing)"
+    seed_bodies = {a.body.strip() for a in articles}
+    for path in sorted(dev_dir.glob("*.json")):
+        articles.extend(a for a in load_file(path) if a.body.strip() not in seed_bodies)
+    for path in sorted(gum_dir.glob("*.json")):
+        articles.append(gum_article(orjson.loads(path.read_bytes()), path.stem))
+    return articles, f"seeds/ + {dev_dir} + {gum_dir}"
+
+
+def gum_article(doc: dict[str, Any], name: str) -> RawArticle:
+    """A GUM derived document as an article: the first paragraph of `text` is the headline."""
+    title, _, body = str(doc["text"]).strip().partition("\n\n")
+    return RawArticle(
+        id=str(doc.get("doc_id") or name),
+        title=title.strip(),
+        body=body,
+        url=doc.get("source_url"),
+        source="gum",
+    )
+
+
+def check_targets(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each target's measured ratio (or value) and whether it is met."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, (num, den, minimum) in TARGETS.items():
+        ratio = result[num] / result[den] if result.get(den) else 0.0
+        out[name] = {"ratio": round(ratio, 3), "min": minimum, "met": ratio >= minimum}
+    rss = result["worker_rss_mb"]
+    out["worker_rss"] = {"value_mb": rss, "max_mb": MAX_WORKER_RSS_MB, "met": rss <= MAX_WORKER_RSS_MB}
+    return out
+
+
+def format_bench(result: dict[str, Any]) -> str:
+    """The bench result as a table for people (the JSON file has the same figures and the runs)."""
+    m, t = result["machine"], result["targets"]
+
+    def row(label: str, value: str, target: str = "", check: str | None = None) -> str:
+        ratio, met = "", ""
+        if check:
+            met = "yes" if t[check]["met"] else "NO"
+            ratio = f"{t[check]['ratio']:.2f}" if "ratio" in t[check] else ""
+        return f"{label:<42}{value:>12}  {target:<20}{ratio:>6}  {met}".rstrip()
+
+    offered = f"{result['offered_rate_aps']:g} a/s offered"
+    lines = [
+        f"newsfeed bench: {result['articles']} articles ({result['corpus_distinct']} distinct, cycled), "
+        f"median of {result['runs']} run(s), worker batch {result['worker_batch_size']}, "
+        f"{result['partitions']} partitions",
+        f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, "
+        f"spaCy {m['spacy']}, {m['model']} [{', '.join(m['pipeline'])}]",
+        f"load average at start {m['loadavg_start']}, at end {m['loadavg_end']}",
+        "",
+        f"{'measure':<42}{'value':>12}  {'target':<20}{'ratio':>6}  ok",
+        row("ceiling: spaCy nlp.pipe alone", f"{result['ceiling_aps']:.2f} a/s"),
+        row(
+            "offline: newsfeed process",
+            f"{result['offline_aps']:.2f} a/s",
+            ">= 0.8 x ceiling",
+            "offline_vs_ceiling",
+        ),
+        row(
+            "streaming: 1 worker",
+            f"{result['stream1_aps']:.2f} a/s",
+            ">= 0.9 x offline",
+            "stream1_vs_offline",
+        ),
+        row(
+            "streaming: 2 workers",
+            f"{result['stream2_aps']:.2f} a/s",
+            ">= 1.7 x 1 worker",
+            "stream2_vs_stream1",
+        ),
+        row(f"alert latency p50 ({offered})", f"{result['alert_latency_p50_s']:.2f} s"),
+        row(f"alert latency p99 ({offered})", f"{result['alert_latency_p99_s']:.2f} s")
+        + f"  ({result['alerts_measured']} alerts, sent at {result['latency_achieved_rate_aps']:.1f} a/s)",
+        row("worker peak RSS (max)", f"{result['worker_rss_mb']:.0f} MB", "<= 500 MB", "worker_rss"),
+        *(
+            ["note: the offered rate exceeds 1-worker throughput, so the latency above is mostly queueing"]
+            if result["offered_rate_aps"] > result["stream1_aps"]
+            else []
+        ),
+        "",
+        "CPU ms per article (less sensitive to other load than a/s): "
+        + ", ".join(f"{k} {v:.0f}" for k, v in result.get("cpu_ms_per_article", {}).items()),
+        "offline time per article by stage (ms): "
+        + ", ".join(f"{stage} {ms:.1f}" for stage, ms in result["offline_stage_ms"].items()),
+        "runs (a/s): "
+        + "; ".join(
+            f"{key.removesuffix('_aps')} " + " ".join(f"{v:.2f}" for v in result[f"{key}_runs"])
+            for key in ("ceiling_aps", "offline_aps", "stream1_aps", "stream2_aps")
+        ),
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# the run
+
+
+def run_bench(
+    settings: Settings,
+    *,
+    articles: int = 2000,
+    runs: int = 3,
+    rate: float = 20.0,
+    latency_seconds: float = 30.0,
+    json_path: Path | None,
+    broker_port: int = 29092,
+    corpus_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Measure everything (see the module docstring), write `json_path` if given, return the result."""
+    if articles < 1 or runs < 1 or rate <= 0 or latency_seconds <= 0:
+        raise BenchError("articles and runs must be >= 1, rate and latency_seconds > 0")
+    started = time.perf_counter()
+    loadavg_start = _loadavg()
+    base, corpus_from = load_corpus(corpus_dir)
+    corpus = cycle_articles(base, articles)
+    _say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
+
+    from processors.enrich import STAGES, Enricher
+    from processors.nlp import load_pipeline
+    from processors.rules import load_rules
+
+    nlp = load_pipeline(settings.spacy_model)
+    enricher = Enricher(
+        nlp,
+        load_rules(settings.alert_rules),
+        alert_min_level=settings.alert_min_level,
+        batch_size=settings.batch_size,
+    )
+    ceiling_runs, offline_runs, stage_totals = [], [], dict.fromkeys(STAGES, 0.0)
+    cpu_ms: dict[str, list[float]] = {"ceiling": [], "offline": [], "stream1": [], "stream2": []}
+    for run in range(runs):
+        _say(f"[offline {run + 1}/{runs}] nlp.pipe alone and enrich_batch over {len(corpus)} articles ...")
+        off = measure_offline(enricher, corpus)
+        ceiling_runs.append(off["ceiling_aps"])
+        offline_runs.append(off["offline_aps"])
+        cpu_ms["ceiling"].append(off["ceiling_cpu_ms"])
+        cpu_ms["offline"].append(off["offline_cpu_ms"])
+        for stage, seconds in off["stages"].items():
+            stage_totals[stage] = stage_totals.get(stage, 0.0) + seconds
+        _say(
+            f"    ceiling {off['ceiling_aps']:.2f} a/s ({off['ceiling_cpu_ms']:.0f} CPU ms/article), "
+            f"offline {off['offline_aps']:.2f} a/s ({off['offline_cpu_ms']:.0f} CPU ms/article)"
+        )
+    machine = machine_info(nlp, settings.spacy_model)
+    del enricher, nlp  # the bench process does not need the model while the workers run
+
+    cfg = broker.BrokerConfig(
+        home=PROJECT_ROOT / ".kafka" / "bench", port=broker_port, controller_port=broker_port + 1
+    )
+    _say(f"broker: starting on {cfg.bootstrap} (home {cfg.home}) ...")
+    with contextlib.suppress(broker.BrokerError):
+        broker.stop(cfg)
+    shutil.rmtree(cfg.data, ignore_errors=True)
+    status = broker.start(cfg)
+    rss: list[float] = []
+    try:
+        stream_runs: dict[int, list[float]] = {1: [], 2: []}
+        for workers in (1, 2):
+            for run in range(runs):
+                _say(f"[stream {workers} worker(s) {run + 1}/{runs}] {len(corpus)} articles ...")
+                aps, peak, cpu = asyncio.run(measure_stream(settings, cfg.bootstrap, corpus, workers))
+                stream_runs[workers].append(aps)
+                cpu_ms[f"stream{workers}"].append(cpu)
+                rss.extend(peak)
+                _say(
+                    f"    {aps:.2f} a/s ({cpu:.0f} worker CPU ms/article), "
+                    f"worker peak RSS {', '.join(f'{r:.0f}' for r in peak)} MB"
+                )
+        count = max(1, round(rate * latency_seconds))
+        _say(f"[latency] {count} articles at {rate:g} a/s offered, 1 worker ...")
+        latencies, achieved, peak = asyncio.run(
+            measure_alert_latency(
+                settings, cfg.bootstrap, cycle_articles(base, count, distinct_titles=True), rate
+            )
+        )
+        rss.extend(peak)
+    finally:
+        if status.started:
+            broker.stop(cfg)
+            shutil.rmtree(cfg.data, ignore_errors=True)
+    if not latencies:
+        raise BenchError("no alert arrived during the latency run: do the seed articles still alert?")
+
+    result: dict[str, Any] = {
+        "ceiling_aps": round(statistics.median(ceiling_runs), 3),
+        "offline_aps": round(statistics.median(offline_runs), 3),
+        "stream1_aps": round(statistics.median(stream_runs[1]), 3),
+        "stream2_aps": round(statistics.median(stream_runs[2]), 3),
+        "alert_latency_p50_s": round(percentile(latencies, 50), 3),
+        "alert_latency_p99_s": round(percentile(latencies, 99), 3),
+        "offered_rate_aps": rate,
+        "latency_achieved_rate_aps": round(achieved, 3),
+        "alerts_measured": len(latencies),
+        "worker_rss_mb": round(max(rss), 1) if rss else 0.0,
+        "articles": len(corpus),
+        "corpus_distinct": len(base),
+        "corpus": corpus_from,
+        "runs": runs,
+        "partitions": STREAM_PARTITIONS,
+        "worker_batch_size": settings.batch_size,
+        "offline_stage_ms": {s: round(1000 * v / (runs * len(corpus)), 2) for s, v in stage_totals.items()},
+        "ceiling_aps_runs": [round(v, 3) for v in ceiling_runs],
+        "offline_aps_runs": [round(v, 3) for v in offline_runs],
+        "stream1_aps_runs": [round(v, 3) for v in stream_runs[1]],
+        "stream2_aps_runs": [round(v, 3) for v in stream_runs[2]],
+        "worker_rss_mb_all": [round(v, 1) for v in rss],
+        # CPU time per article depends less than a/s on what else the machine runs (not at all on waiting).
+        "cpu_ms_per_article": {k: round(statistics.median(v), 1) for k, v in cpu_ms.items() if v},
+        "machine": {**machine, "loadavg_start": loadavg_start, "loadavg_end": _loadavg()},
+        "seconds": round(time.perf_counter() - started, 1),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    result["targets"] = check_targets(result)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+        _say(f"wrote {json_path}")
+    return result
+
+
+def measure_offline(enricher: Any, corpus: Sequence[RawArticle]) -> dict[str, Any]:
+    """nlp.pipe alone (ceiling) and enrich_batch (offline) on the same chunks: a/s, CPU ms/article, stages.
+
+    The ceiling parses the same normalized texts with the same pipeline object and batch size.
+    """
+    from processors.normalize import normalize_text
+
+    now = datetime.now(UTC)
+    enricher.enrich_batch(corpus[: OFFLINE_CHUNK // 8], now)  # untimed: first-call allocations and caches
+    enricher.stage_seconds.clear()
+    ceiling_s = offline_s = ceiling_cpu = offline_cpu = 0.0
+    for start in range(0, len(corpus), OFFLINE_CHUNK):
+        chunk = corpus[start : start + OFFLINE_CHUNK]
+        texts = [normalize_text(raw.body) for raw in chunk]
+        t0, c0 = time.perf_counter(), time.process_time()
+        for _ in enricher.nlp.pipe(texts, batch_size=enricher.batch_size):
+            pass
+        t1, c1 = time.perf_counter(), time.process_time()
+        results = enricher.enrich_batch(chunk, now)
+        t2, c2 = time.perf_counter(), time.process_time()
+        ceiling_s += t1 - t0
+        offline_s += t2 - t1
+        ceiling_cpu += c1 - c0
+        offline_cpu += c2 - c1
+        failed = [r for r in results if isinstance(r, Exception)]
+        if failed:
+            raise BenchError(f"offline enrichment failed on {len(failed)} article(s): {failed[0]!r}")
+    n = len(corpus)
+    return {
+        "ceiling_aps": n / ceiling_s,
+        "offline_aps": n / offline_s,
+        "ceiling_cpu_ms": 1000 * ceiling_cpu / n,
+        "offline_cpu_ms": 1000 * offline_cpu / n,
+        "stages": dict(enricher.stage_seconds),
+    }
+
+
+async def measure_stream(
+    settings: Settings, bootstrap: str, corpus: Sequence[RawArticle], workers: int
+) -> tuple[float, list[float], float]:
+    """(a/s from the first send to the last enriched event readable, peak RSS MB per worker, worker CPU
+    ms per article over the same interval)."""
+    run = _isolated(settings, bootstrap)
+    ids = {a.id for a in corpus if a.id}
+    async with _workers(run, workers) as procs:
+        collector = asyncio.ensure_future(
+            _arrivals(run, run.topic_enriched, procs, lambda seen: ids <= seen.keys(), 120.0 + len(ids))
+        )
+        t0, cpu0 = time.time(), sum(_cpu_seconds(p.pid) for p in procs)
+        await replay(corpus, bootstrap=bootstrap, topic=run.topic_raw, progress=False)
+        seen = await collector
+        cpu = sum(_cpu_seconds(p.pid) for p in procs) - cpu0
+        missing = ids - seen.keys()
+        if missing:
+            raise BenchError(
+                f"{len(missing)} article(s) not enriched in time; see {_log_path(run, 0).parent}"
+            )
+        elapsed = max(seen[i] for i in ids) - t0
+        return len(ids) / elapsed, [_peak_rss_mb(p.pid) for p in procs], 1000 * cpu / len(ids)
+
+
+async def measure_alert_latency(
+    settings: Settings, bootstrap: str, corpus: Sequence[RawArticle], rate: float
+) -> tuple[list[float], float, list[float]]:
+    """(alert latencies in s, achieved send rate, worker peak RSS MB) with 1 worker at `rate` offered."""
+    run = _isolated(settings, bootstrap)
+    ids = {a.id for a in corpus if a.id}
+    async with _workers(run, 1) as procs:
+        enriched = asyncio.ensure_future(
+            _arrivals(run, run.topic_enriched, procs, lambda seen: ids <= seen.keys(), 120.0 + len(ids))
+        )
+        done_at: list[float] = []
+
+        def alerts_done(_: dict[str, float]) -> bool:
+            # Alerts take one more hop (candidates -> dedup -> alerts) after the last enriched event.
+            if enriched.done() and not done_at:
+                done_at.append(time.monotonic())
+            return bool(done_at) and time.monotonic() - done_at[0] > 5.0
+
+        alerts = asyncio.ensure_future(_arrivals(run, run.topic_alerts, procs, alerts_done, 130.0 + len(ids)))
+        stats = await replay(corpus, bootstrap=bootstrap, topic=run.topic_raw, rate=rate, progress=False)
+        await enriched
+        alerted = await alerts
+        latencies = [alerted[i] - stats.produced_at[i] for i in alerted if i in stats.produced_at]
+        return latencies, stats.sent / stats.seconds, [_peak_rss_mb(p.pid) for p in procs]
+
+
+def machine_info(nlp: Any, model: str) -> dict[str, Any]:
+    """What the figures were measured on (the issue asks for the machine to be named)."""
+    import spacy
+
+    cpuinfo = _read("/proc/cpuinfo").splitlines()
+    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "unknown")
+    meminfo = _read("/proc/meminfo").splitlines()
+    mem_kb = next((int(ln.split()[1]) for ln in meminfo if ln.startswith("MemTotal:")), 0)
+    return {
+        "cpu": cpu,
+        "cores": len(os.sched_getaffinity(0)),
+        "memory_gb": round(mem_kb / 1024**2, 1),
+        "python": platform.python_version(),
+        "spacy": spacy.__version__,
+        "model": f"{model} {nlp.meta.get('version', '')}".strip(),
+        "pipeline": list(nlp.pipe_names),
+        "platform": platform.platform(),
+    }
+
+
+# --------------------------------------------------------------------------
+# streaming plumbing
+
+
+def _isolated(settings: Settings, bootstrap: str) -> Settings:
+    """Settings for one run: its own consumer group and topics, so runs never see each other's data."""
+    run = uuid.uuid4().hex[:8]
+    return settings.model_copy(
+        update={
+            "broker": bootstrap,
+            "app_id": f"newsfeed-bench-{run}",
+            "topic_raw": f"bench{run}.raw",
+            "topic_enriched": f"bench{run}.enriched",
+            "topic_alerts": f"bench{run}.alerts",
+            "topic_alert_candidates": f"bench{run}.alerts.candidates",
+            "topic_archive": f"bench{run}.archive",
+            "topic_deadletter": f"bench{run}.deadletter",
+            "partitions": STREAM_PARTITIONS,
+        }
+    )
+
+
+def _worker_env(settings: Settings) -> dict[str, str]:
+    """The whole Settings as NEWSFEED_* variables, so a worker runs exactly the configuration measured."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFEED_")}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"NEWSFEED_{name.upper()}"] = str(value)
+    return env
+
+
+def _log_path(settings: Settings, index: int) -> Path:
+    return PROJECT_ROOT / ".kafka" / "bench" / "workers" / f"{settings.app_id}-{index}.log"
+
+
+class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a function
+    """Start `count` worker subprocesses on the run's topics; enter when all are assigned and warm."""
+
+    def __init__(self, settings: Settings, count: int) -> None:
+        self.settings, self.count = settings, count
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    async def __aenter__(self) -> list[subprocess.Popen[bytes]]:
+        await ensure_topics(self.settings)
+        env = _worker_env(self.settings)
+        for i in range(self.count):
+            log_path = _log_path(self.settings, i)
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with log_path.open("ab") as log:
+                self.procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "warning"],
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        env=env,
+                        cwd=PROJECT_ROOT,
+                        start_new_session=True,
+                    )
+                )
+        try:
+            await self._wait_ready()
+        except BaseException:
+            await self.__aexit__()
+            raise
+        return self.procs
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.gather(*(asyncio.to_thread(stop_worker, p) for p in self.procs))
+
+    async def _wait_ready(self) -> None:
+        """Every worker in the group with partitions assigned, and one article per partition processed."""
+        t0 = time.monotonic()
+        await _wait_group(self.settings, self.count, self.procs)
+        warmups = await _send_warmups(self.settings)
+        seen = await _arrivals(
+            self.settings, self.settings.topic_enriched, self.procs, lambda s: warmups <= s.keys()
+        )
+        if not warmups <= seen.keys():
+            raise BenchError(
+                f"workers did not process the warm-up articles; see {_log_path(self.settings, 0)}"
+            )
+        await _wait_group(self.settings, self.count, self.procs)  # no rebalance pending behind the warm-up
+        _say(f"    {self.count} worker(s) ready in {time.monotonic() - t0:.1f} s")
+
+
+async def _wait_group(settings: Settings, members: int, procs: Sequence[subprocess.Popen[bytes]]) -> None:
+    """Until the consumer group is Stable with `members` members, each with an assignment."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker)
+    await admin.start()
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            _check_alive(settings, procs)
+            with contextlib.suppress(Exception):  # the group's coordinator may not exist yet
+                (response,) = await admin.describe_consumer_groups([settings.app_id])
+                group = response.to_object()["groups"][0]
+                assigned = [m for m in group["members"] if m["member_assignment"]]
+                if group["state"] == "Stable" and len(assigned) == members == len(group["members"]):
+                    return
+            await asyncio.sleep(0.5)
+        raise BenchError(f"consumer group {settings.app_id} not stable with {members} member(s) in time")
+    finally:
+        await admin.close()
+
+
+async def _send_warmups(settings: Settings) -> set[str]:
+    """One short article to each partition explicitly, so every worker has parsed before the clock starts."""
+    producer = AIOKafkaProducer(bootstrap_servers=settings.broker, acks="all")
+    await producer.start()
+    ids = set()
+    try:
+        for p in range(settings.partitions):
+            article_id = f"warmup-{settings.app_id}-{p}"
+            raw = RawArticle(
+                id=article_id,
+                title=f"Warm-up {p}",
+                body='The council met on Monday in Springfield. "We are ready," said Mayor Ann Lee.',
+            )
+            await producer.send_and_wait(
+                settings.topic_raw, encode(raw), key=article_id.encode(), partition=p
+            )
+            ids.add(article_id)
+    finally:
+        await producer.stop()
+    return ids
+
+
+async def _arrivals(
+    settings: Settings,
+    topic: str,
+    procs: Sequence[subprocess.Popen[bytes]],
+    done: Callable[[dict[str, float]], bool],
+    timeout_s: float = READY_TIMEOUT_S,
+) -> dict[str, float]:
+    """Key -> wall-clock time its first record became readable on `topic`, until `done(seen)` or timeout.
+
+    The run's topics are fresh, so reading from the beginning sees only this run's records.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.broker, enable_auto_commit=False)
+    await consumer.start()
+    seen: dict[str, float] = {}
+    try:
+        tps = [TopicPartition(topic, p) for p in range(settings.partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        deadline = time.monotonic() + timeout_s
+        while not done(seen) and time.monotonic() < deadline:
+            _check_alive(settings, procs)
+            batch = await consumer.getmany(timeout_ms=200)
+            now = time.time()
+            for records in batch.values():
+                for record in records:
+                    if record.key is not None:
+                        seen.setdefault(record.key.decode(), now)
+    finally:
+        await consumer.stop()
+    return seen
+
+
+def _check_alive(settings: Settings, procs: Sequence[subprocess.Popen[bytes]]) -> None:
+    for i, proc in enumerate(procs):
+        if proc.poll() is not None:
+            log = _log_path(settings, i)
+            tail = "\n".join(_read(str(log)).splitlines()[-15:])
+            raise BenchError(f"worker {i} exited with {proc.returncode}; see {log}:\n{tail}")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """VmHWM: the process's peak resident set size so far."""
+    for line in _read(f"/proc/{pid}/status").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc/<pid>/stat."""
+    fields = _read(f"/proc/{pid}/stat").rsplit(")", 1)[-1].split()
+    if len(fields) < 13:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def _loadavg() -> str:
+    return " ".join(_read("/proc/loadavg").split()[:3]) or "unknown"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
