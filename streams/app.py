@@ -10,12 +10,14 @@ by article id, so a redelivered article overwrites itself downstream (idempotent
 import asyncio
 import base64
 import logging
+import os
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from faust.exceptions import ProducerSendError
 from faust.types import EventT
 
 from processors.alerts import build_alert
@@ -40,8 +42,10 @@ app = faust.App(
     topic_partitions=settings.partitions,
     topic_replication_factor=settings.replication,
     producer_acks=-1,
+    producer_max_request_size=settings.max_output_bytes,
     consumer_auto_offset_reset="earliest",
     store="memory://",
+    datadir=str(settings.data_dir / settings.app_id),
     web_enabled=False,
     stream_wait_empty=True,
 )
@@ -87,12 +91,37 @@ async def enrich_articles(stream: faust.StreamT) -> None:
     log.info("enrichment ready: model %s", enricher.model_name)
     async for events in stream.take_events(settings.batch_size, within=settings.batch_within_s):
         # Shielded so a shutdown lets the batch finish: take_events acks the batch when we return.
-        task = asyncio.ensure_future(process_batch(enricher, events))
+        task = asyncio.ensure_future(process_batch_until_delivered(enricher, events))
         try:
             await asyncio.shield(task)
         except asyncio.CancelledError:
-            await asyncio.wait_for(task, timeout=settings.shutdown_timeout_s)
+            try:
+                await asyncio.wait_for(task, timeout=settings.shutdown_timeout_s)
+            except TimeoutError:
+                # Leaving by any exception lets take_events ack, and Faust commit, the undelivered batch.
+                log.error(
+                    "batch not delivered %s s into shutdown: exiting uncommitted", settings.shutdown_timeout_s
+                )
+                os._exit(1)
             raise
+
+
+async def process_batch_until_delivered(enricher: Enricher, events: Sequence[EventT]) -> None:
+    """Retry a batch until the broker has acknowledged all its outputs, however long that takes.
+
+    Never let an exception out: take_events acks the batch in a `finally` after its `yield` (so also
+    when the agent body raises), Faust then commits those offsets and the batch would be lost.
+    Per-article failures are dead-lettered inside process_batch, so what is left here is the broker.
+    """
+    delay = 0.5
+    while True:
+        try:
+            await process_batch(enricher, events)
+            return
+        except Exception as exc:  # noqa: BLE001 - retried, never acked undelivered
+            log.warning("batch of %d not delivered (%r); retrying in %.1f s", len(events), exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
 
 
 async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
@@ -123,7 +152,14 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
             )
             futures.append(await dead_letter(event, error_type, detail, received_at))
             continue
-        futures.extend(await publish(raw, result))
+        try:
+            futures.extend(await publish(raw, result))
+        except ProducerSendError as exc:  # refused before sending, e.g. larger than the request limit
+            futures.append(await dead_letter(event, "output_too_large", str(exc), received_at))
+        except Exception as exc:  # noqa: BLE001 - a bug in building one article's outputs
+            futures.append(
+                await dead_letter(event, "processing_error", f"{type(exc).__name__}: {exc}", received_at)
+            )
     await asyncio.gather(*futures)
 
 

@@ -128,6 +128,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--corpus", type=Path, help="labelled articles dir (default: ../shared/dev)")
     bench.add_argument("--port", type=int, default=29092, help="port of the bench's own broker")
 
+    dlq = command("dlq", _help_of("dlq"), "Dead letters: summarise them, re-inject them after a fix.")
+    dsub = dlq.add_subparsers(title="actions", metavar="ACTION")
+    dlist = dsub.add_parser("list", help="Count dead letters by error type, with examples and their origin.")
+    dlist.set_defaults(run=cmd_dlq_list)
+    dreplay = dsub.add_parser("replay", help="Re-publish dead letters' original bytes to the raw topic.")
+    dreplay.add_argument("--error-type", action="append", dest="error_types", help="only this class")
+    dreplay.add_argument("--dry-run", action="store_true", help="count what would be re-sent, send nothing")
+    dreplay.set_defaults(run=cmd_dlq_replay)
+
+    chaos = command("chaos", cmd_chaos, "Kill workers, restart the broker mid-replay; count lost articles.")
+    chaos.add_argument("--articles", type=int, default=1000, help="articles to replay (default: 1000)")
+    chaos.add_argument("--kills", type=int, default=5, help="SIGKILLs of the worker at random moments")
+    chaos.add_argument("--broker-restarts", type=int, default=1, help="broker stop/starts mid-stream")
+    chaos.add_argument("--seed", type=int, help="random seed for the kill times")
+    chaos.add_argument("--port", type=int, default=39092, help="port of the chaos run's own broker")
+
     demo = command(
         "demo", cmd_demo, "Start broker and worker, replay seeds/, show enriched events and alerts."
     )
@@ -352,6 +368,37 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(exc)) from None
     print(format_bench(result))
     return 0
+
+
+def cmd_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.dlq import list_dead_letters
+
+    print(list_dead_letters(settings).render())
+    return 0
+
+
+def cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.dlq import replay_dead_letters
+
+    types = set(args.error_types) if args.error_types else None
+    sent = replay_dead_letters(settings, error_types=types, dry_run=args.dry_run)
+    print(f"{'would re-send' if args.dry_run else 're-sent'} {sent} dead letter(s) to {settings.topic_raw}")
+    return 0
+
+
+def cmd_chaos(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.chaos import run_chaos
+
+    report = run_chaos(
+        settings,
+        articles=args.articles,
+        kills=args.kills,
+        broker_restarts=args.broker_restarts,
+        broker_port=args.port,
+        seed=args.seed,
+    )
+    print(report.render())
+    return 0 if report.lost == 0 and report.committed_before_output == 0 else 1
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

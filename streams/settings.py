@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     alert_min_level: str = Field("medium", pattern="^(low|medium|high|critical)$")
     alert_dedup_window_s: float = Field(86400.0, gt=0, description="Same story within this window: one alert")
     max_body_bytes: int = Field(1_048_576, gt=0, description="Larger messages are dead-lettered")
+    max_output_bytes: int = Field(
+        8 * 1_048_576,
+        gt=0,
+        description="Largest record the worker publishes (an archive record holds the body twice, "
+        "a dead letter holds it in base64); also the output topics' max.message.bytes",
+    )
 
     batch_size: int = Field(8, ge=1, description="Articles per nlp.pipe batch in the worker")
     batch_within_s: float = Field(0.05, gt=0, description="Max wait to fill a batch (bounds added latency)")
@@ -35,6 +41,7 @@ class Settings(BaseSettings):
     web_port: int = Field(6066, description="Faust web (health/metrics) port")
 
     broker_home: Path = Field(PROJECT_ROOT / ".kafka", description="Local broker jars, data and logs")
+    data_dir: Path = Field(PROJECT_ROOT / ".faust", description="Faust's local state, one folder per app id")
 
     @property
     def broker_port(self) -> int:

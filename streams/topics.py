@@ -12,14 +12,16 @@ from streams.settings import Settings
 
 def topic_specs(settings: Settings) -> list[NewTopic]:
     """Every topic with its partitions; the archive is log-compacted (the latest record per article id)."""
-    compacted = {"cleanup.policy": "compact"}
+    # Outputs are bigger than their input (the archive holds the body twice, a dead letter in base64):
+    # the broker's default 1 MB per record would refuse them.
+    large = {"max.message.bytes": str(settings.max_output_bytes)}
     names = {
         settings.topic_raw: {},
-        settings.topic_enriched: {},
+        settings.topic_enriched: large,
         settings.topic_alerts: {},
         settings.topic_alert_candidates: {},
-        settings.topic_archive: compacted,
-        settings.topic_deadletter: {},
+        settings.topic_archive: {"cleanup.policy": "compact", **large},
+        settings.topic_deadletter: large,
     }
     return [
         NewTopic(

@@ -1,0 +1,406 @@
+"""Crash-recovery run: kill workers and restart the broker mid-stream, then count what was lost.
+
+`newsfeed chaos` replays a corpus to a broker of its own (never the development or test broker),
+SIGKILLs worker processes at random moments, stops and restarts the broker while a worker runs, and
+finally checks that every input id reached the enriched topic and the archive. At-least-once means
+`lost` must be 0; duplicates are expected (a killed worker's uncommitted batch is processed again).
+"""
+
+import asyncio
+import logging
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from schemas import RawArticle
+from streams import broker
+from streams.replay import repeated, replay
+from streams.settings import PROJECT_ROOT, Settings
+from streams.sources import load_articles
+from streams.tail import tail
+from streams.topics import ensure_topics
+
+DEV_ARTICLES = Path("/work/shared/dev/articles")
+DEFAULT_CORPUS = (PROJECT_ROOT / "seeds", DEV_ARTICLES)
+# Faust reads these itself (no prefix). A SIGKILLed member otherwise holds its partitions for the
+# default 60 s session timeout before the restarted worker gets them (6 s is the broker minimum).
+FAST_REBALANCE_ENV = {"BROKER_SESSION_TIMEOUT": "6", "BROKER_HEARTBEAT_INTERVAL": "1"}
+
+
+def corpus(articles: int, paths: Iterable[Path] = DEFAULT_CORPUS) -> list[RawArticle]:
+    """`articles` articles cycled from the given files with distinct ids (`<id>~<n>` after the first pass)."""
+    base = list(load_articles([p for p in paths if p.exists()]))
+    if not base:
+        raise ValueError("no articles in the chaos corpus")
+    copies = -(-articles // len(base))
+    return list(repeated(base, copies))[:articles]
+
+
+def isolated_settings(settings: Settings, bootstrap: str, run: str | None = None) -> Settings:
+    """The settings with their own consumer group and topics, so one run's counts are its own."""
+    run = run or uuid.uuid4().hex[:8]
+    return settings.model_copy(
+        update={
+            "broker": bootstrap,
+            "app_id": f"newsfeed-chaos-{run}",
+            "topic_raw": f"chaos{run}.raw",
+            "topic_enriched": f"chaos{run}.enriched",
+            "topic_alerts": f"chaos{run}.alerts",
+            "topic_alert_candidates": f"chaos{run}.alerts.candidates",
+            "topic_archive": f"chaos{run}.archive",
+            "topic_deadletter": f"chaos{run}.deadletter",
+        }
+    )
+
+
+def worker_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a `newsfeed worker` subprocess use exactly these settings."""
+    names = ("broker", "app_id", "partitions", "replication", "batch_size", "shutdown_timeout_s")
+    env = {f"NEWSFEED_{name.upper()}": str(getattr(settings, name)) for name in names}
+    env |= {
+        f"NEWSFEED_{name.upper()}": getattr(settings, name)
+        for name in Settings.model_fields
+        if name.startswith("topic_")
+    }
+    return env | FAST_REBALANCE_ENV
+
+
+class Worker:
+    """A `newsfeed worker` subprocess that can be killed and started again; all runs log to one file."""
+
+    def __init__(self, settings: Settings, log_path: Path, cwd: Path) -> None:
+        self.env = {**os.environ, **worker_env(settings), "PYTHONPATH": str(PROJECT_ROOT)}
+        self.log_path = log_path
+        self.cwd = cwd  # Faust writes its data directory here
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.exit_codes: list[int] = []
+
+    def start(self) -> None:
+        self.cwd.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "info"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+                cwd=self.cwd,
+                start_new_session=True,
+            )
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a power cut or the OOM killer."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.exit_codes.append(self.proc.wait())
+
+    def terminate(self, timeout: float) -> int:
+        """SIGTERM, as an orchestrator stops a worker; SIGKILL if it does not exit within `timeout`."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        code = self.proc.returncode
+        self.exit_codes.append(code)
+        return code
+
+
+class KeyCounter:
+    """Counts the keys arriving on some topics, from their beginning, in a background thread.
+
+    The consumer is a plain aiokafka one (no group): it survives broker restarts by itself.
+    """
+
+    def __init__(self, bootstrap: str, topics: Sequence[str]) -> None:
+        self.bootstrap = bootstrap
+        self.topics = list(topics)
+        self.counts: dict[str, Counter[str]] = {t: Counter() for t in topics}
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="key-counter", daemon=True)
+
+    def __enter__(self) -> "KeyCounter":
+        self._thread.start()
+        if not self._ready.wait(60):
+            raise TimeoutError(f"could not subscribe to {self.topics} on {self.bootstrap}")
+        if self._error:
+            raise self._error
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+    def distinct(self, topic: str) -> set[str]:
+        return set(self.counts[topic].copy())
+
+    def snapshot(self, topic: str) -> Counter[str]:
+        return self.counts[topic].copy()
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._consume())
+        except BaseException as exc:  # reported to the caller by __enter__ or seen as no progress
+            self._error = exc
+            self._ready.set()
+
+    async def _consume(self) -> None:
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            tps = []
+            for topic in self.topics:
+                partitions = consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
+                tps += [TopicPartition(topic, p) for p in partitions]
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            self._ready.set()
+            while not self._stop.is_set():
+                batch = await consumer.getmany(timeout_ms=500)
+                for tp, records in batch.items():
+                    counts = self.counts[tp.topic]
+                    for record in records:
+                        if record.key is not None:
+                            counts[record.key.decode()] += 1
+        finally:
+            await consumer.stop()
+
+
+async def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int, int]:
+    """The consumer group's committed offset (the next one it reads) per partition of `topic`."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+
+
+async def key_offsets(bootstrap: str, topic: str) -> dict[str, tuple[int, int]]:
+    """Key -> (partition, offset) of every record of `topic` (the last one for a repeated key)."""
+    return {
+        r.key.decode(): (r.partition, r.offset)
+        async for r in tail(bootstrap, topic, from_beginning=True, timeout=1.0)
+        if r.key is not None
+    }
+
+
+def committed_without_output(
+    origin: dict[str, tuple[int, int]], committed: dict[int, int], published: Iterable[str]
+) -> set[str]:
+    """Input ids whose offset is committed but whose output is not on the broker: a commit-order bug."""
+    below = {i for i, (p, off) in origin.items() if off < committed.get(p, 0)}
+    return below - set(published)
+
+
+def outputs_missing_for_committed(
+    seen: "KeyCounter",
+    topics: Sequence[str],
+    origin: dict[str, tuple[int, int]],
+    committed: dict[int, int],
+    wait_s: float = 5.0,
+) -> set[str]:
+    """Committed input ids missing from any of the output `topics`, once the counter has caught up."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        missing = set().union(
+            *(committed_without_output(origin, committed, seen.distinct(t)) for t in topics)
+        )
+        if not missing or time.monotonic() > deadline:
+            return missing
+        time.sleep(0.25)
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - as in streams.tail
+    partitions = cluster.partitions_for_topic(topic)
+    if not partitions:
+        raise LookupError(f"topic '{topic}' does not exist")
+    return set(partitions)
+
+
+@dataclass
+class ChaosReport:
+    inputs: int
+    kills: int
+    broker_restarts: int
+    lost_enriched: list[str]
+    lost_archive: list[str]
+    duplicates_enriched: int
+    duplicates_archive: int
+    dead_letters: int
+    seconds: float
+    committed_before_output: int = 0  # checked after every kill: must be 0 (commit after acknowledgement)
+    exit_codes: list[int] = field(default_factory=list)
+    log_path: Path | None = None
+
+    @property
+    def lost(self) -> int:
+        return len(set(self.lost_enriched) | set(self.lost_archive))
+
+    def render(self) -> str:
+        return "\n".join(
+            [
+                f"kills            {self.kills} (SIGKILL)",
+                f"broker restarts  {self.broker_restarts}",
+                f"inputs           {self.inputs}",
+                f"lost             {self.lost} (enriched {len(self.lost_enriched)}, "
+                f"archive {len(self.lost_archive)})",
+                f"duplicates       enriched {self.duplicates_enriched}, archive {self.duplicates_archive}",
+                f"dead letters     {self.dead_letters}",
+                f"committed before output (after the kills)  {self.committed_before_output}",
+                f"worker exits     {self.exit_codes}",
+                f"seconds          {self.seconds:.1f}",
+                *([f"worker log       {self.log_path}"] if self.log_path else []),
+            ]
+        )
+
+
+def chaos_broker_config(port: int) -> broker.BrokerConfig:
+    return broker.BrokerConfig(home=PROJECT_ROOT / ".kafka" / "chaos", port=port, controller_port=port + 1)
+
+
+def run_chaos(
+    settings: Settings,
+    *,
+    articles: int = 1000,
+    kills: int = 5,
+    broker_restarts: int = 1,
+    broker_port: int = 39092,
+    seed: int | None = None,
+    corpus_paths: Iterable[Path] = DEFAULT_CORPUS,
+    stall_timeout_s: float = 180.0,
+    keep_broker: bool = False,
+) -> ChaosReport:
+    """The long crash-recovery run; prints each event and the figures, and returns them."""
+    rng = random.Random(seed)
+    # The counters' reconnect warnings during a broker restart are expected; the worker log has the story.
+    logging.getLogger("aiokafka").addHandler(logging.NullHandler())
+    logging.getLogger("aiokafka").propagate = False
+    cfg = chaos_broker_config(broker_port)
+    t_start = time.monotonic()
+    broker.stop(cfg)
+    shutil.rmtree(cfg.data, ignore_errors=True)  # a fresh cluster: the counts are this run's alone
+    _say(f"starting the chaos broker on {cfg.bootstrap} ...")
+    broker.start(cfg)
+    try:
+        s = isolated_settings(settings, cfg.bootstrap)
+        asyncio.run(ensure_topics(s))
+        inputs = corpus(articles, corpus_paths)
+        ids = {a.id for a in inputs if a.id}
+        # Actions at random points of the progress (distinct ids enriched), in random order.
+        actions = ["kill"] * kills + ["broker"] * broker_restarts
+        rng.shuffle(actions)
+        points = sorted(rng.uniform(0.05, 0.9) * len(ids) for _ in actions)
+        worker = Worker(s, cfg.home / f"worker-{s.app_id}.log", cfg.home / "workers")
+        with KeyCounter(s.broker, [s.topic_enriched, s.topic_archive, s.topic_deadletter]) as seen:
+            worker.start()
+            asyncio.run(replay(inputs, bootstrap=s.broker, topic=s.topic_raw, progress=False))
+            _say(f"replayed {len(inputs)} articles to {s.topic_raw}")
+            origin = asyncio.run(key_offsets(s.broker, s.topic_raw))
+            committed_early: set[str] = set()
+            done_kills = done_restarts = 0
+            floor = 0  # each action waits for progress after the previous one (a reconnect is shown)
+
+            def progress_count() -> int:
+                return len(seen.distinct(s.topic_enriched) & ids)
+
+            for action, point in zip(actions, points, strict=True):
+
+                def reached(target: float = max(point, floor + 2 * s.batch_size)) -> bool:
+                    return progress_count() >= target
+
+                if not _wait_for(reached, stall_timeout_s, seen, s):
+                    break  # stalled (see the worker log): count what got through
+                time.sleep(rng.uniform(0.0, 1.0))  # not always right at a batch boundary
+                progress = floor = progress_count()
+                if action == "kill":
+                    worker.kill()
+                    done_kills += 1
+                    committed = asyncio.run(committed_offsets(s.broker, s.app_id, s.topic_raw))
+                    outputs = [s.topic_enriched, s.topic_archive]
+                    early = outputs_missing_for_committed(seen, outputs, origin, committed)
+                    committed_early |= early
+                    _say(
+                        f"kill {done_kills}: SIGKILL worker at {progress}/{len(ids)} enriched; "
+                        f"committed without output: {len(early)}; restarting"
+                    )
+                    time.sleep(rng.uniform(0.0, 2.0))
+                    worker.start()
+                else:
+                    _say(f"broker restart {done_restarts + 1}: stopping the broker at {progress}/{len(ids)}")
+                    broker.stop(cfg)
+                    time.sleep(rng.uniform(2.0, 6.0))
+                    broker.start(cfg)
+                    done_restarts += 1
+                    _say(f"broker restart {done_restarts}: broker back; the worker must reconnect by itself")
+            _wait_for(
+                lambda: ids <= seen.distinct(s.topic_enriched) and ids <= seen.distinct(s.topic_archive),
+                stall_timeout_s,
+                seen,
+                s,
+            )
+            code = worker.terminate(settings.shutdown_timeout_s + 10)
+            _say(f"worker stopped with SIGTERM, exit code {code}")
+            time.sleep(1.0)  # the last records on the counters
+            enriched, archive = seen.snapshot(s.topic_enriched), seen.snapshot(s.topic_archive)
+            dead = sum(seen.snapshot(s.topic_deadletter).values())
+        report = ChaosReport(
+            inputs=len(ids),
+            kills=done_kills,
+            broker_restarts=done_restarts,
+            lost_enriched=sorted(ids - set(enriched)),
+            lost_archive=sorted(ids - set(archive)),
+            duplicates_enriched=sum(n - 1 for k, n in enriched.items() if k in ids),
+            duplicates_archive=sum(n - 1 for k, n in archive.items() if k in ids),
+            dead_letters=dead,
+            seconds=time.monotonic() - t_start,
+            committed_before_output=len(committed_early),
+            exit_codes=worker.exit_codes,
+            log_path=worker.log_path,
+        )
+        print(report.render(), flush=True)
+        return report
+    finally:
+        if not keep_broker:
+            broker.stop(cfg)
+
+
+def _wait_for(done: Callable[[], bool], timeout_s: float, seen: KeyCounter, s: Settings) -> bool:
+    """Wait until `done()`; False after `timeout_s` without progress on the enriched topic."""
+    last, last_change = -1, time.monotonic()
+    while not done():
+        n = sum(seen.snapshot(s.topic_enriched).values())
+        if n != last:
+            last, last_change = n, time.monotonic()
+        elif time.monotonic() - last_change > timeout_s:
+            _say(f"no progress for {timeout_s:g} s; giving up waiting")
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def _say(text: str) -> None:
+    print(f"[chaos {time.strftime('%H:%M:%S')}] {text}", flush=True)

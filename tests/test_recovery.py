@@ -1,0 +1,148 @@
+"""Crash recovery and graceful shutdown of real worker processes on the real broker.
+
+The short variant of `newsfeed chaos`: SIGKILL mid-stream loses nothing; SIGTERM exits 0 in bounded
+time, with the offsets of everything it published committed, so a restart does not redo it.
+"""
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from streams import broker
+from streams.broker import BrokerConfig
+from streams.chaos import (
+    FAST_REBALANCE_ENV,
+    KeyCounter,
+    committed_offsets,
+    corpus,
+    key_offsets,
+    outputs_missing_for_committed,
+)
+from streams.replay import replay
+from streams.settings import PROJECT_ROOT
+from streams.topics import ensure_topics_sync
+from tests.conftest import TEST_PORT, WorkerProcess, stream_env
+
+pytestmark = pytest.mark.kafka
+
+ARTICLES = 200
+LEAD_CHARS = 600
+
+
+def start_pipeline(kafka_broker: str, log_path: Path) -> tuple[WorkerProcess, list[str]]:
+    """A worker on fresh topics, and the ids of ARTICLES articles replayed to its raw topic."""
+    worker = WorkerProcess(stream_env(kafka_broker), log_path)
+    # Faust's own variables, not our Settings: quick rebalance after a kill, data dir out of the tree.
+    worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(log_path.parent / "faust-data")}
+    ensure_topics_sync(worker.settings)
+    worker.start()
+    # The leads only: delivery is under test here, and short texts keep the test within CI time.
+    inputs = [a.model_copy(update={"body": a.body[:LEAD_CHARS]}) for a in corpus(ARTICLES)]
+    s = worker.settings
+    asyncio.run(replay(inputs, bootstrap=s.broker, topic=s.topic_raw, progress=False))
+    return worker, [a.id for a in inputs if a.id]
+
+
+def wait_until(condition: Callable[[], bool], worker: WorkerProcess, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert worker.proc is not None and worker.proc.poll() is None, f"worker died:\n{worker.log()}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}; worker log:\n{worker.log()}"
+        time.sleep(0.1)
+
+
+def test_sigkill_mid_stream_loses_nothing(kafka_broker: str, tmp_path: Path) -> None:
+    worker, ids = start_pipeline(kafka_broker, tmp_path / "worker.log")
+    s = worker.settings
+    origin = asyncio.run(key_offsets(s.broker, s.topic_raw))  # article id -> (partition, offset)
+    try:
+        with KeyCounter(s.broker, [s.topic_enriched, s.topic_archive]) as seen:
+            for kill_at in (ARTICLES // 4, ARTICLES // 2):
+
+                def reached(n: int = kill_at) -> bool:
+                    return len(seen.distinct(s.topic_enriched)) >= n
+
+                wait_until(reached, worker, 60, f"{kill_at} enriched")
+                assert worker.proc is not None
+                worker.proc.kill()  # SIGKILL: no shutdown code runs
+                worker.proc.wait()
+                # Commit after acknowledgement: nothing committed lacks its outputs on the broker.
+                committed = asyncio.run(committed_offsets(s.broker, s.app_id, s.topic_raw))
+                outputs = [s.topic_enriched, s.topic_archive]
+                early = outputs_missing_for_committed(seen, outputs, origin, committed)
+                assert not early, f"committed before the outputs were on the broker: {sorted(early)[:5]}"
+                worker.start()
+            wait_until(
+                lambda: (
+                    set(ids) <= seen.distinct(s.topic_enriched) and set(ids) <= seen.distinct(s.topic_archive)
+                ),
+                worker,
+                60,
+                "every id on enriched and archive",
+            )
+    finally:
+        worker.stop()
+
+
+def test_broker_restart_mid_stream_worker_reconnects_by_itself(kafka_broker: str, tmp_path: Path) -> None:
+    worker, ids = start_pipeline(kafka_broker, tmp_path / "worker.log")
+    s = worker.settings
+    cfg = BrokerConfig(home=PROJECT_ROOT / ".kafka" / "test", port=TEST_PORT, controller_port=TEST_PORT + 1)
+    try:
+        with KeyCounter(s.broker, [s.topic_enriched, s.topic_archive]) as seen:
+            wait_until(lambda: len(seen.distinct(s.topic_enriched)) >= ARTICLES // 3, worker, 60, "a third")
+            assert broker.stop(cfg)
+            time.sleep(2.0)
+            broker.start(cfg)
+            # The same worker process, never restarted, finishes the stream.
+            wait_until(
+                lambda: (
+                    set(ids) <= seen.distinct(s.topic_enriched) and set(ids) <= seen.distinct(s.topic_archive)
+                ),
+                worker,
+                90,
+                "every id on enriched and archive after the broker restart",
+            )
+    finally:
+        worker.stop()
+
+
+def test_sigterm_exits_0_in_bounded_time_and_commits_what_it_published(
+    kafka_broker: str, tmp_path: Path
+) -> None:
+    worker, ids = start_pipeline(kafka_broker, tmp_path / "worker.log")
+    s = worker.settings
+    origin = asyncio.run(key_offsets(s.broker, s.topic_raw))  # article id -> (partition, offset)
+    try:
+        with KeyCounter(s.broker, [s.topic_enriched]) as seen:
+            wait_until(lambda: len(seen.distinct(s.topic_enriched)) >= ARTICLES // 3, worker, 60, "a third")
+            assert worker.proc is not None
+            t0 = time.monotonic()
+            worker.proc.terminate()
+            code = worker.proc.wait(s.shutdown_timeout_s + 5)
+            took = time.monotonic() - t0
+            assert code == 0, f"SIGTERM exit code {code}; log:\n{worker.log()}"
+            assert took <= s.shutdown_timeout_s, f"shutdown took {took:.1f} s"
+
+            time.sleep(1.0)  # the counter has read everything the stopped worker published
+            published = seen.snapshot(s.topic_enriched)
+            committed = asyncio.run(committed_offsets(s.broker, s.app_id, s.topic_raw))
+            below_commit = {i for i, (p, off) in origin.items() if off < committed.get(p, 0)}
+            # Commit after acknowledgement: every committed input has its output on the broker.
+            early = outputs_missing_for_committed(seen, [s.topic_enriched], origin, committed)
+            assert not early, sorted(early)[:5]
+            # Graceful: what was published before the exit was committed (the in-flight batch finished).
+            assert set(published) <= below_commit, sorted(set(published) - below_commit)[:5]
+
+            worker.start()
+            wait_until(lambda: set(ids) <= seen.distinct(s.topic_enriched), worker, 60, "every id enriched")
+            time.sleep(1.0)
+            redone = {i for i, n in seen.snapshot(s.topic_enriched).items() if n > 1}
+            assert not redone & below_commit, (
+                f"committed input processed again: {sorted(redone & below_commit)[:5]}"
+            )
+    finally:
+        worker.stop()
