@@ -29,7 +29,10 @@ from processors.nlp import load_pipeline
 from processors.rules import load_rules
 from schemas import Alert, ArchiveRecord, DeadLetter, EnrichedArticle, Origin, RawArticle
 from schemas.codec import DecodeError, decode, encode
+from streams import faust_fixes
 from streams.settings import get_settings
+
+faust_fixes.apply()
 
 log = logging.getLogger(__name__)
 settings = get_settings()
