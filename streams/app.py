@@ -36,6 +36,7 @@ faust_fixes.apply()
 
 log = logging.getLogger(__name__)
 settings = get_settings()
+settings.data_dir.mkdir(parents=True, exist_ok=True)
 
 app = faust.App(
     settings.app_id,
