@@ -1,6 +1,10 @@
-"""The Faust app: topics, the enrichment agent and the alert agent (transport only).
+"""The enrichment app: raw articles in; enriched, archive, dead letters and alert candidates out.
 
-Run with `newsfeed worker` or `faust -A streams.app worker -l info`.
+Run with `newsfeed worker` (which also starts the alerter, streams/alerter.py) or
+`faust -A streams.app worker -l info`. It holds no table on purpose: faust-streaming's table
+recovery resumes stream partitions before seeking them to their committed offsets, and after a
+crash that race left a partition of the raw topic unconsumed (see the README); the dedup table
+lives in the separate alerter app.
 
 Delivery: at-least-once. A batch's input offsets are acknowledged to Faust (and so committed) only
 after every output of the batch has been acknowledged by the broker (acks=all); outputs are keyed
@@ -11,7 +15,6 @@ import asyncio
 import base64
 import logging
 import os
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -21,13 +24,13 @@ from faust.exceptions import ProducerSendError
 from faust.types import EventT
 
 from processors.alerts import build_alert
-from processors.dedup import StoryState, decide, story_key
+from processors.dedup import story_key
 from processors.enrich import Enricher
 from processors.errors import UnprocessableArticle
 from processors.ids import stable_article_id
 from processors.nlp import load_pipeline
 from processors.rules import load_rules
-from schemas import Alert, ArchiveRecord, DeadLetter, EnrichedArticle, Origin, RawArticle
+from schemas import ArchiveRecord, DeadLetter, EnrichedArticle, Origin, RawArticle
 from schemas.codec import DecodeError, decode, encode
 from streams import faust_fixes
 from streams.settings import get_settings
@@ -62,8 +65,6 @@ alerts_topic = app.topic(settings.topic_alerts)
 # Candidates are re-keyed by story, so every copy of a story meets the same dedup state.
 candidates_topic = app.topic(settings.topic_alert_candidates)
 
-# Story key -> StoryState (JSON in the changelog topic, so a restarted worker remembers).
-alert_state = app.Table("alert-state", partitions=settings.partitions)
 
 _enricher: Enricher | None = None
 
@@ -197,20 +198,3 @@ async def dead_letter(event: EventT, error_type: str, message: str, received_at:
     )
     log.warning("dead letter %s@%s/%s: %s (%s)", msg.topic, msg.partition, msg.offset, error_type, message)
     return await deadletter_topic.send(key=msg.key, value=encode(letter))
-
-
-@app.agent(candidates_topic)
-async def publish_alerts(stream: faust.StreamT) -> None:
-    """Publish an alert unless the same story already alerted at this level or higher."""
-    async for event in stream.events():
-        alert = decode(event.message.value, Alert)
-        story = event.message.key.decode()
-        previous: StoryState | None = alert_state.get(story)
-        state = decide(previous, alert.article_id, alert.level, time.time(), settings.alert_dedup_window_s)
-        if state is None:
-            log.info("alert for %s suppressed: story already alerted at %s", alert.article_id, alert.level)
-            continue
-        fut = await alerts_topic.send(key=alert.article_id.encode(), value=encode(alert))
-        await fut
-        alert_state[story] = state
-        log.info("ALERT %s %s: %s", alert.level, alert.article_id, alert.title)

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -68,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = command("worker", cmd_worker, "Run the stream processor (Faust worker) against NEWSFEED_BROKER.")
     worker.add_argument("-l", "--loglevel", default="info", help="log level (default: info)")
+    worker.add_argument(
+        "--role",
+        choices=("all", "enrich", "alerts"),
+        default="all",
+        help="enrich: the enrichment app; alerts: the alert dedup app; all (default): both, the alerter "
+        "as a child process. Scale out with more `--role enrich` workers and one `--role alerts`.",
+    )
 
     replay = command(
         "replay", cmd_replay, "Publish articles to the raw topic (idempotent producer, acks=all)."
@@ -222,12 +230,38 @@ def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
-    from streams.app import app
     from streams.topics import ensure_topics_sync
 
     ensure_topics_sync(settings)
-    Worker(app, loglevel=args.loglevel).execute_from_commandline()
+    if args.role == "alerts":
+        from streams.alerter import app as alerter_app
+
+        Worker(alerter_app, loglevel=args.loglevel).execute_from_commandline()
+        return 0
+    from streams.app import app
+
+    alerter = _start_alerter(args.loglevel) if args.role == "all" else None
+    try:
+        Worker(app, loglevel=args.loglevel).execute_from_commandline()
+    finally:
+        if alerter is not None:
+            alerter.terminate()
+            alerter.wait(30)
     return 0
+
+
+def _start_alerter(loglevel: str) -> subprocess.Popen[bytes]:
+    """The alerter in a child process that dies with us (Linux PR_SET_PDEATHSIG), even on SIGKILL."""
+    import ctypes
+    import signal
+
+    def die_with_parent() -> None:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "streams.cli", "worker", "--role", "alerts", "--loglevel", loglevel],
+        preexec_fn=die_with_parent,
+    )
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:

@@ -94,7 +94,7 @@ class WorkerProcess:
             return self.proc.wait()
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
+        return self.log_path.read_text(errors="replace")[-20000:]
 
 
 @pytest.fixture(scope="module")

@@ -75,14 +75,21 @@ def test_sigkill_mid_stream_loses_nothing(kafka_broker: str, tmp_path: Path) -> 
                 early = outputs_missing_for_committed(seen, outputs, origin, committed)
                 assert not early, f"committed before the outputs were on the broker: {sorted(early)[:5]}"
                 worker.start()
-            wait_until(
-                lambda: (
-                    set(ids) <= seen.distinct(s.topic_enriched) and set(ids) <= seen.distinct(s.topic_archive)
-                ),
-                worker,
-                60,
-                "every id on enriched and archive",
-            )
+            try:
+                wait_until(
+                    lambda: (
+                        set(ids) <= seen.distinct(s.topic_enriched)
+                        and set(ids) <= seen.distinct(s.topic_archive)
+                    ),
+                    worker,
+                    60,
+                    "every id on enriched and archive",
+                )
+            except AssertionError:
+                missing = sorted(set(ids) - seen.distinct(s.topic_enriched))
+                committed = asyncio.run(committed_offsets(s.broker, s.app_id, s.topic_raw))
+                where = {i: origin.get(i) for i in missing[:10]}
+                raise AssertionError(f"missing {len(missing)}: {where}; committed {committed}\n{worker.log()}") from None
     finally:
         worker.stop()
 

@@ -1,0 +1,60 @@
+"""The alerter app: deduplicates alert candidates per story and publishes alerts to the security desk.
+
+A separate Faust app (its own consumer group) so that its dedup table, backed by a changelog
+topic, never sits in the enrichment worker (see streams/app.py). Run with `newsfeed worker --role
+alerts` or `faust -A streams.alerter worker -l info`; `newsfeed worker` starts it for you.
+"""
+
+import logging
+import time
+
+import faust
+
+from processors.dedup import StoryState, decide
+from schemas import Alert
+from schemas.codec import decode, encode
+from streams import faust_fixes
+from streams.settings import get_settings
+
+faust_fixes.apply()
+
+log = logging.getLogger(__name__)
+settings = get_settings()
+settings.data_dir.mkdir(parents=True, exist_ok=True)
+app_id = f"{settings.app_id}-alerts"
+
+app = faust.App(
+    app_id,
+    broker=[f"kafka://{host}" for host in settings.broker.split(",")],
+    key_serializer="raw",
+    value_serializer="raw",
+    topic_partitions=settings.partitions,
+    topic_replication_factor=settings.replication,
+    producer_acks=-1,
+    consumer_auto_offset_reset="earliest",
+    store="memory://",
+    datadir=str(settings.data_dir / app_id),
+    web_enabled=False,
+)
+
+candidates_topic = app.topic(settings.topic_alert_candidates)
+alerts_topic = app.topic(settings.topic_alerts)
+# Story key -> StoryState (JSON in the changelog topic, so a restarted alerter remembers).
+alert_state = app.Table("alert-state", partitions=settings.partitions)
+
+
+@app.agent(candidates_topic)
+async def publish_alerts(stream: faust.StreamT) -> None:
+    """Publish an alert unless the same story already alerted at this level or higher."""
+    async for event in stream.events():
+        alert = decode(event.message.value, Alert)
+        story = event.message.key.decode()
+        previous: StoryState | None = alert_state.get(story)
+        state = decide(previous, alert.article_id, alert.level, time.time(), settings.alert_dedup_window_s)
+        if state is None:
+            log.info("alert for %s suppressed: story already alerted at %s", alert.article_id, alert.level)
+            continue
+        fut = await alerts_topic.send(key=alert.article_id.encode(), value=encode(alert))
+        await fut
+        alert_state[story] = state
+        log.info("ALERT %s %s: %s", alert.level, alert.article_id, alert.title)
