@@ -89,7 +89,8 @@ def test_sigkill_mid_stream_loses_nothing(kafka_broker: str, tmp_path: Path) -> 
                 missing = sorted(set(ids) - seen.distinct(s.topic_enriched))
                 committed = asyncio.run(committed_offsets(s.broker, s.app_id, s.topic_raw))
                 where = {i: origin.get(i) for i in missing[:10]}
-                raise AssertionError(f"missing {len(missing)}: {where}; committed {committed}\n{worker.log()}") from None
+                detail = f"missing {len(missing)}: {where}; committed {committed}"
+                raise AssertionError(f"{detail}\n{worker.log()}") from None
     finally:
         worker.stop()
 
