@@ -13,29 +13,14 @@ import faust
 from processors.dedup import StoryState, decide
 from schemas import Alert
 from schemas.codec import decode, encode
-from streams import faust_fixes
+from streams.faust_app import new_app
 from streams.settings import get_settings
-
-faust_fixes.apply()
 
 log = logging.getLogger(__name__)
 settings = get_settings()
-settings.data_dir.mkdir(parents=True, exist_ok=True)
 app_id = f"{settings.app_id}-alerts"
 
-app = faust.App(
-    app_id,
-    broker=[f"kafka://{host}" for host in settings.broker.split(",")],
-    key_serializer="raw",
-    value_serializer="raw",
-    topic_partitions=settings.partitions,
-    topic_replication_factor=settings.replication,
-    producer_acks=-1,
-    consumer_auto_offset_reset="earliest",
-    store="memory://",
-    datadir=str(settings.data_dir / app_id),
-    web_enabled=False,
-)
+app = new_app(settings, app_id)
 
 candidates_topic = app.topic(settings.topic_alert_candidates)
 alerts_topic = app.topic(settings.topic_alerts)

@@ -32,28 +32,16 @@ from processors.nlp import load_pipeline
 from processors.rules import load_rules
 from schemas import ArchiveRecord, DeadLetter, EnrichedArticle, Origin, RawArticle
 from schemas.codec import DecodeError, decode, encode
-from streams import faust_fixes
+from streams.faust_app import new_app
 from streams.settings import get_settings
-
-faust_fixes.apply()
 
 log = logging.getLogger(__name__)
 settings = get_settings()
-settings.data_dir.mkdir(parents=True, exist_ok=True)
 
-app = faust.App(
+app = new_app(
+    settings,
     settings.app_id,
-    broker=[f"kafka://{host}" for host in settings.broker.split(",")],
-    key_serializer="raw",
-    value_serializer="raw",
-    topic_partitions=settings.partitions,
-    topic_replication_factor=settings.replication,
-    producer_acks=-1,
     producer_max_request_size=settings.max_output_bytes,
-    consumer_auto_offset_reset="earliest",
-    store="memory://",
-    datadir=str(settings.data_dir / settings.app_id),
-    web_enabled=False,
     stream_wait_empty=True,
 )
 

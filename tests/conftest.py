@@ -1,5 +1,6 @@
 """Shared fixtures: the spaCy pipeline, and the real Kafka broker + worker for integration tests."""
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -8,10 +9,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from streams.settings import PROJECT_ROOT, Settings
+from streams.tail import TopicNotFound, tail
 
 TEST_PORT = int(os.environ.get("NEWSFEED_TEST_BROKER_PORT", "19092"))
 SEED = next((PROJECT_ROOT / "seeds").glob("*.txt"))
@@ -108,3 +111,24 @@ def worker(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     time.sleep(0.5)
     yield proc
     proc.stop()
+
+
+def read_topic(worker: WorkerProcess, topic: str, want: int, wait_s: float = 120.0) -> list[Any]:
+    """All records of a topic once at least `want` are there (or the wait is over, or the worker died)."""
+    bootstrap = worker.settings.broker
+
+    async def run() -> list[Any]:
+        deadline = time.monotonic() + wait_s
+        records: list[Any] = []
+        while time.monotonic() < deadline:
+            assert worker.proc is not None and worker.proc.poll() is None, f"worker died:\n{worker.log()}"
+            try:
+                records = [r async for r in tail(bootstrap, topic, from_beginning=True, timeout=1.5)]
+            except TopicNotFound:
+                records = []
+            if len(records) >= want:
+                return records
+            await asyncio.sleep(0.5)
+        return records
+
+    return asyncio.run(run())

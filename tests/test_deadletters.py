@@ -7,10 +7,8 @@ the unit level: the exception lands in its article's slot, and the worker dead-l
 
 import asyncio
 import base64
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
 import pytest
@@ -20,9 +18,8 @@ import processors.enrich
 from schemas import DeadLetter, EnrichedArticle, RawArticle
 from schemas.codec import decode
 from streams.dlq import list_dead_letters, replay_dead_letters
-from streams.tail import TopicNotFound, tail
 from streams.topics import ensure_topics_sync
-from tests.conftest import WorkerProcess, stream_env
+from tests.conftest import WorkerProcess, read_topic, stream_env
 
 MAX_BODY_BYTES = 64 * 1024  # the limit is a setting; the broker's own 1 MB cap forbids testing the default
 
@@ -98,29 +95,9 @@ async def produce(
         await producer.stop()
 
 
-def read_until(worker: WorkerProcess, topic: str, want: int, wait_s: float = 120.0) -> list[Any]:
-    async def run() -> list[Any]:
-        deadline = time.monotonic() + wait_s
-        records: list[Any] = []
-        while time.monotonic() < deadline:
-            assert worker.proc is not None and worker.proc.poll() is None, f"worker died:\n{worker.log()}"
-            try:
-                records = [
-                    r async for r in tail(worker.settings.broker, topic, from_beginning=True, timeout=1.5)
-                ]
-            except TopicNotFound:
-                records = []
-            if len(records) >= want:
-                return records
-            await asyncio.sleep(0.5)
-        return records
-
-    return asyncio.run(run())
-
-
 @pytest.fixture(scope="module")
 def letters(dl_worker: WorkerProcess, produced: dict[str, tuple[int, bytes | None]]) -> dict[str, DeadLetter]:
-    records = read_until(dl_worker, dl_worker.settings.topic_deadletter, want=len(BAD_INPUTS))
+    records = read_topic(dl_worker, dl_worker.settings.topic_deadletter, want=len(BAD_INPUTS))
     by_key: dict[str, DeadLetter] = {}
     for record in records:
         letter = decode(record.value, DeadLetter)
@@ -158,7 +135,7 @@ def test_bad_input_is_dead_lettered_with_its_origin_and_bytes(
 def test_every_valid_article_after_a_bad_one_is_enriched(
     dl_worker: WorkerProcess, produced: dict[str, tuple[int, bytes | None]], letters: dict[str, DeadLetter]
 ) -> None:
-    records = read_until(dl_worker, dl_worker.settings.topic_enriched, want=len(BAD_INPUTS))
+    records = read_topic(dl_worker, dl_worker.settings.topic_enriched, want=len(BAD_INPUTS))
     enriched = {r.key.decode(): decode(r.value, EnrichedArticle) for r in records}
     assert {f"ok-{n}" for n in range(len(BAD_INPUTS))} <= set(enriched), dl_worker.log()
     assert all(a.body == VALID_BODY for a in enriched.values())
@@ -183,7 +160,7 @@ def test_dlq_list_summarises_and_replay_reinjects_one_class(
     assert replay_dead_letters(s, error_types={"wrong_shape"}, dry_run=True, timeout=1.5) == 2
     assert replay_dead_letters(s, error_types={"invalid_json"}, timeout=1.5) == 1
     # Still bad, so dead-lettered again: a new record on the raw topic, with the same key and bytes.
-    records = read_until(dl_worker, s.topic_deadletter, want=len(BAD_INPUTS) + 1, wait_s=60)
+    records = read_topic(dl_worker, s.topic_deadletter, want=len(BAD_INPUTS) + 1, wait_s=60)
     again = sorted(
         (decode(r.value, DeadLetter) for r in records if r.key == b"bad-0-invalid_json"),
         key=lambda d: d.received_at,
@@ -202,9 +179,9 @@ def test_a_message_whose_dead_letter_is_over_1_mb_does_not_lose_the_next_one(
     huge = b"{" + b"x" * 800_000  # under the broker's 1 MB limit; its dead letter is not
     valid = raw(id="after-huge", title="Council", body=VALID_BODY)
     asyncio.run(produce(s.broker, s.topic_raw, [(b"huge", huge), (b"after-huge", valid)]))
-    records = read_until(dl_worker, s.topic_enriched, want=len(BAD_INPUTS) + 1, wait_s=20)
+    records = read_topic(dl_worker, s.topic_enriched, want=len(BAD_INPUTS) + 1, wait_s=20)
     assert b"after-huge" in {r.key for r in records}
-    dead = [r for r in read_until(dl_worker, s.topic_deadletter, want=0, wait_s=1) if r.key == b"huge"]
+    dead = [r for r in read_topic(dl_worker, s.topic_deadletter, want=0, wait_s=1) if r.key == b"huge"]
     assert dead and base64.b64decode(decode(dead[0].value, DeadLetter).payload_b64) == huge
 
 

@@ -2,7 +2,6 @@
 
 import asyncio
 import base64
-import time
 
 import orjson
 import pytest
@@ -12,31 +11,9 @@ from schemas import LEVELS, Alert, ArchiveRecord, DeadLetter, EnrichedArticle
 from schemas.codec import decode
 from streams.replay import replay
 from streams.sources import load_articles
-from streams.tail import TopicNotFound, tail
-from tests.conftest import SEED, WorkerProcess
+from tests.conftest import SEED, WorkerProcess, read_topic
 
 pytestmark = pytest.mark.kafka
-
-
-def read_topic(worker: WorkerProcess, topic: str, want: int, wait_s: float = 120.0) -> list:  # type: ignore[type-arg]
-    """All records of a topic once at least `want` are there (or the wait is over, or the worker died)."""
-    bootstrap = worker.settings.broker
-
-    async def run() -> list:  # type: ignore[type-arg]
-        deadline = time.monotonic() + wait_s
-        records: list = []  # type: ignore[type-arg]
-        while time.monotonic() < deadline:
-            assert worker.proc is not None and worker.proc.poll() is None, f"worker died:\n{worker.log()}"
-            try:
-                records = [r async for r in tail(bootstrap, topic, from_beginning=True, timeout=1.5)]
-            except TopicNotFound:
-                records = []
-            if len(records) >= want:
-                return records
-            await asyncio.sleep(0.5)
-        return records
-
-    return asyncio.run(run())
 
 
 def produce_raw(bootstrap: str, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
