@@ -430,8 +430,7 @@ def cmd_chaos(args: argparse.Namespace, settings: Settings) -> int:
         broker_restarts=args.broker_restarts,
         broker_port=args.port,
         seed=args.seed,
-    )
-    print(report.render())
+    )  # prints its progress and the report itself
     return 0 if report.lost == 0 and report.committed_before_output == 0 else 1
 
 
