@@ -377,7 +377,9 @@ async def measure_stream(
 ) -> tuple[float, list[float], float]:
     """(a/s from the first send to the last enriched event readable, peak RSS MB per worker, worker CPU
     ms per article over the same interval)."""
-    run = _isolated(settings, bootstrap)
+    run = settings.isolated(bootstrap, "bench", uuid.uuid4().hex[:8]).model_copy(
+        update={"partitions": STREAM_PARTITIONS}
+    )
     ids = {a.id for a in corpus if a.id}
     async with _workers(run, workers) as procs:
         collector = asyncio.ensure_future(
@@ -400,7 +402,9 @@ async def measure_alert_latency(
     settings: Settings, bootstrap: str, corpus: Sequence[RawArticle], rate: float
 ) -> tuple[list[float], float, list[float]]:
     """(alert latencies in s, achieved send rate, worker peak RSS MB) with 1 worker at `rate` offered."""
-    run = _isolated(settings, bootstrap)
+    run = settings.isolated(bootstrap, "bench", uuid.uuid4().hex[:8]).model_copy(
+        update={"partitions": STREAM_PARTITIONS}
+    )
     ids = {a.id for a in corpus if a.id}
     async with _workers(run, 1) as procs:
         enriched = asyncio.ensure_future(
@@ -446,33 +450,6 @@ def machine_info(nlp: Any, model: str) -> dict[str, Any]:
 # streaming plumbing
 
 
-def _isolated(settings: Settings, bootstrap: str) -> Settings:
-    """Settings for one run: its own consumer group and topics, so runs never see each other's data."""
-    run = uuid.uuid4().hex[:8]
-    return settings.model_copy(
-        update={
-            "broker": bootstrap,
-            "app_id": f"newsfeed-bench-{run}",
-            "topic_raw": f"bench{run}.raw",
-            "topic_enriched": f"bench{run}.enriched",
-            "topic_alerts": f"bench{run}.alerts",
-            "topic_alert_candidates": f"bench{run}.alerts.candidates",
-            "topic_archive": f"bench{run}.archive",
-            "topic_deadletter": f"bench{run}.deadletter",
-            "partitions": STREAM_PARTITIONS,
-        }
-    )
-
-
-def _worker_env(settings: Settings) -> dict[str, str]:
-    """The whole Settings as NEWSFEED_* variables, so a worker runs exactly the configuration measured."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFEED_")}
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            env[f"NEWSFEED_{name.upper()}"] = str(value)
-    return env
-
-
 def _log_path(settings: Settings, index: int) -> Path:
     return PROJECT_ROOT / ".kafka" / "bench" / "workers" / f"{settings.app_id}-{index}.log"
 
@@ -486,7 +463,7 @@ class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a funct
 
     async def __aenter__(self) -> list[subprocess.Popen[bytes]]:
         await ensure_topics(self.settings)
-        env = _worker_env(self.settings)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFEED_")} | self.settings.as_env()
         for i in range(self.count):
             log_path = _log_path(self.settings, i)
             log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -49,40 +49,11 @@ def corpus(articles: int, paths: Iterable[Path] = DEFAULT_CORPUS) -> list[RawArt
     return list(repeated(base, copies))[:articles]
 
 
-def isolated_settings(settings: Settings, bootstrap: str, run: str | None = None) -> Settings:
-    """The settings with their own consumer group and topics, so one run's counts are its own."""
-    run = run or uuid.uuid4().hex[:8]
-    return settings.model_copy(
-        update={
-            "broker": bootstrap,
-            "app_id": f"newsfeed-chaos-{run}",
-            "topic_raw": f"chaos{run}.raw",
-            "topic_enriched": f"chaos{run}.enriched",
-            "topic_alerts": f"chaos{run}.alerts",
-            "topic_alert_candidates": f"chaos{run}.alerts.candidates",
-            "topic_archive": f"chaos{run}.archive",
-            "topic_deadletter": f"chaos{run}.deadletter",
-        }
-    )
-
-
-def worker_env(settings: Settings) -> dict[str, str]:
-    """The environment that makes a `newsfeed worker` subprocess use exactly these settings."""
-    names = ("broker", "app_id", "partitions", "replication", "batch_size", "shutdown_timeout_s")
-    env = {f"NEWSFEED_{name.upper()}": str(getattr(settings, name)) for name in names}
-    env |= {
-        f"NEWSFEED_{name.upper()}": getattr(settings, name)
-        for name in Settings.model_fields
-        if name.startswith("topic_")
-    }
-    return env | FAST_REBALANCE_ENV
-
-
 class Worker:
     """A `newsfeed worker` subprocess that can be killed and started again; all runs log to one file."""
 
     def __init__(self, settings: Settings, log_path: Path, cwd: Path) -> None:
-        self.env = {**os.environ, **worker_env(settings), "PYTHONPATH": str(PROJECT_ROOT)}
+        self.env = {**os.environ, **settings.as_env(), **FAST_REBALANCE_ENV, "PYTHONPATH": str(PROJECT_ROOT)}
         self.log_path = log_path
         self.cwd = cwd  # Faust writes its data directory here
         self.proc: subprocess.Popen[bytes] | None = None
@@ -306,7 +277,7 @@ def run_chaos(
     _say(f"starting the chaos broker on {cfg.bootstrap} ...")
     broker.start(cfg)
     try:
-        s = isolated_settings(settings, cfg.bootstrap)
+        s = settings.isolated(cfg.bootstrap, "chaos", uuid.uuid4().hex[:8])
         asyncio.run(ensure_topics(s))
         inputs = corpus(articles, corpus_paths)
         ids = {a.id for a in inputs if a.id}

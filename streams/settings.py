@@ -43,11 +43,25 @@ class Settings(BaseSettings):
     broker_home: Path = Field(PROJECT_ROOT / ".kafka", description="Local broker jars, data and logs")
     data_dir: Path = Field(PROJECT_ROOT / ".faust", description="Faust's local state, one folder per app id")
 
+    def isolated(self, bootstrap: str, prefix: str, run: str) -> "Settings":
+        """A copy on its own consumer group and topics, so a test, bench or chaos run sees only its data."""
+        topics = {
+            name: f"{prefix}{run}.{name.removeprefix('topic_').replace('_', '.')}" for name in TOPIC_FIELDS
+        }
+        return self.model_copy(update={"broker": bootstrap, "app_id": f"newsfeed-{prefix}-{run}", **topics})
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as NEWSFEED_* variables, so a `newsfeed worker` subprocess runs exactly them."""
+        return {f"NEWSFEED_{name.upper()}": str(v) for name, v in self.model_dump().items() if v is not None}
+
     @property
     def broker_port(self) -> int:
         """Port of the first bootstrap server: where `newsfeed broker start` listens."""
         first = self.broker.split(",")[0]
         return int(first.rsplit(":", 1)[1]) if ":" in first else 9092
+
+
+TOPIC_FIELDS = tuple(name for name in Settings.model_fields if name.startswith("topic_"))
 
 
 @lru_cache(maxsize=1)

@@ -51,20 +51,8 @@ def kafka_broker() -> Iterator[str]:
 
 
 def stream_env(bootstrap: str, **overrides: str) -> dict[str, str]:
-    """Settings for one isolated pipeline: its own consumer group and topic names."""
-    run = uuid.uuid4().hex[:8]
-    env = {
-        "NEWSFEED_BROKER": bootstrap,
-        "NEWSFEED_APP_ID": f"newsfeed-test-{run}",
-        "NEWSFEED_TOPIC_RAW": f"t{run}.raw",
-        "NEWSFEED_TOPIC_ENRICHED": f"t{run}.enriched",
-        "NEWSFEED_TOPIC_ALERTS": f"t{run}.alerts",
-        "NEWSFEED_TOPIC_ALERT_CANDIDATES": f"t{run}.alerts.candidates",
-        "NEWSFEED_TOPIC_ARCHIVE": f"t{run}.archive",
-        "NEWSFEED_TOPIC_DEADLETTER": f"t{run}.deadletter",
-    }
-    env.update(overrides)
-    return env
+    """Settings for one isolated pipeline (its own consumer group and topics), as NEWSFEED_* variables."""
+    return Settings().isolated(bootstrap, "test", uuid.uuid4().hex[:8]).as_env() | overrides
 
 
 class WorkerProcess:
