@@ -2,7 +2,8 @@
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from spacy.language import Language
@@ -88,17 +89,16 @@ class Enricher:
             return exc
 
     def _annotate(self, raw: RawArticle, doc: Doc, processed_at: datetime) -> EnrichedArticle:
-        timer = _StageTimer(self.stage_seconds)
         title = normalize_text(raw.title)
-        with timer("entities"):
+        with _timed(self.stage_seconds, "entities"):
             entities = extract_entities(doc, title)
-        with timer("quotes"):
+        with _timed(self.stage_seconds, "quotes"):
             quotes = extract_quotes(doc, entities)
-        with timer("sections"):
+        with _timed(self.stage_seconds, "sections"):
             sections = split_sections(doc.text)
-        with timer("desk"):
+        with _timed(self.stage_seconds, "desk"):
             section = classify_desk(title, doc, entities, raw.section)
-        with timer("escalation"):
+        with _timed(self.stage_seconds, "escalation"):
             escalation = assess(doc, title, entities, section, self.rules)
         alert = LEVEL_ORDER[escalation.level] >= LEVEL_ORDER[self.alert_min_level]
         return EnrichedArticle(
@@ -118,20 +118,11 @@ class Enricher:
         )
 
 
-class _StageTimer:
-    def __init__(self, totals: dict[str, float]) -> None:
-        self.totals = totals
-
-    def __call__(self, stage: str) -> "_Stage":
-        return _Stage(self.totals, stage)
-
-
-class _Stage:
-    def __init__(self, totals: dict[str, float], stage: str) -> None:
-        self.totals, self.stage = totals, stage
-
-    def __enter__(self) -> None:
-        self.t0 = time.perf_counter()
-
-    def __exit__(self, *exc: object) -> None:
-        self.totals[self.stage] += time.perf_counter() - self.t0
+@contextmanager
+def _timed(totals: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the block's wall time to `totals[stage]` (the per-stage figures of `newsfeed bench`)."""
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        totals[stage] += time.perf_counter() - t0

@@ -1,5 +1,7 @@
 """`newsfeed`: the command line of the news feed processor. Run `newsfeed COMMAND --help` for details."""
 
+from __future__ import annotations
+
 import argparse
 import asyncio
 import subprocess
@@ -7,10 +9,16 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from streams.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # heavy imports (spaCy, Faust) stay out of `newsfeed --help`
+    from processors.enrich import Enricher
+    from schemas import RawArticle
+    from streams.broker import BrokerConfig
 
 EPILOG = """
 quick start:
@@ -174,7 +182,7 @@ def _help_of(name: str) -> Callable[[argparse.Namespace, Settings], int]:
     return show
 
 
-def _load_articles(paths: list[Path]) -> list:  # type: ignore[type-arg]
+def _load_articles(paths: list[Path]) -> list[RawArticle]:
     from streams.sources import SourceError, load_articles
 
     try:
@@ -183,7 +191,7 @@ def _load_articles(paths: list[Path]) -> list:  # type: ignore[type-arg]
         raise CliError(str(exc)) from None
 
 
-def build_enricher(settings: Settings):  # type: ignore[no-untyped-def]
+def build_enricher(settings: Settings) -> Enricher:
     from processors.enrich import Enricher
     from processors.nlp import ModelNotInstalled, load_pipeline
     from processors.rules import load_rules
@@ -200,7 +208,7 @@ def build_enricher(settings: Settings):  # type: ignore[no-untyped-def]
     )
 
 
-def broker_config(settings: Settings):  # type: ignore[no-untyped-def]
+def broker_config(settings: Settings) -> BrokerConfig:
     from streams.broker import BrokerConfig
 
     return BrokerConfig(
