@@ -1,10 +1,12 @@
-"""Alerts for the security desk, built from an enriched article whose escalation reached the alert level."""
+"""Alerts for the security desk, built from an escalation assessment that reached the alert level."""
 
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 
-from schemas import Actor, Alert, EnrichedArticle, Entity, Evidence
+from processors.triage import LaneResult
+from schemas import Actor, Alert, EnrichedArticle, Entity, Escalation, Evidence, RawArticle
 
 ACTOR_TYPES = ("GPE", "PERSON", "ORG", "NORP")
 MAX_ACTORS = 8
@@ -35,18 +37,54 @@ def actors(entities: Sequence[Entity], evidence: Sequence[Evidence], limit: int 
 
 
 def build_alert(enriched: EnrichedArticle, created_at: datetime) -> Alert:
-    """The alert message for `news.alerts`; the clock is injected so this stays pure."""
-    escalation = enriched.escalation
+    """The alert for a fully enriched article; the clock is injected so this stays pure."""
+    return alert_from(
+        enriched.id,
+        enriched.title,
+        enriched.url,
+        enriched.published_at,
+        enriched.escalation,
+        enriched.entities,
+        created_at,
+        "full",
+    )
+
+
+def lane_alert(raw: RawArticle, lane: LaneResult, created_at: datetime) -> Alert:
+    """The alert raised by the alert lane (processors/triage.py) before the article is enriched."""
+    return alert_from(
+        lane.article_id,
+        lane.title,
+        raw.url,
+        raw.published_at,
+        lane.escalation,
+        lane.entities,
+        created_at,
+        "lane",
+    )
+
+
+def alert_from(
+    article_id: str,
+    title: str,
+    url: str | None,
+    published_at: datetime | None,
+    escalation: Escalation,
+    entities: Sequence[Entity],
+    created_at: datetime,
+    assessment: Literal["lane", "full"],
+) -> Alert:
     return Alert(
-        alert_id=alert_id(enriched.id, escalation.level),
-        article_id=enriched.id,
-        title=enriched.title,
-        url=enriched.url,
+        alert_id=alert_id(article_id, escalation.level),
+        article_id=article_id,
+        title=title,
+        url=url,
         level=escalation.level,
         score=escalation.score,
         categories=escalation.categories,
         evidence=escalation.evidence,
-        actors=actors(enriched.entities, escalation.evidence),
-        published_at=enriched.published_at,
+        actors=actors(entities, escalation.evidence),
+        published_at=published_at,
         created_at=created_at,
+        assessment=assessment,
     )

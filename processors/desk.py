@@ -81,10 +81,15 @@ def classify_desk(
     source_section: str | None,
     *,
     lexicon: DeskLexicon | None = None,
+    body: TokenForms | None = None,
 ) -> Section:
-    """Desk from the source's section when it names one, else from the lexicon scores."""
+    """Desk from the source's section when it names one, else from the lexicon scores.
+
+    `body` replaces the doc's forms for counting terms when only part of the article was parsed
+    (the alert lane, processors/triage.py): the desk is a property of the whole text.
+    """
     lexicon = lexicon or load_desks()
-    scores = desk_scores(title, doc, lexicon)
+    scores = desk_scores(title, doc, lexicon, body)
     mapped = desk_from_section(source_section, lexicon)
     if mapped is not None:
         agrees = max(scores, key=scores.__getitem__, default=None) == mapped
@@ -97,9 +102,11 @@ def classify_desk(
     return _section(best, _confidence(top, runner_up), source_section)
 
 
-def desk_scores(title: str, doc: Doc, lexicon: DeskLexicon) -> dict[str, float]:
+def desk_scores(
+    title: str, doc: Doc, lexicon: DeskLexicon, body: TokenForms | None = None
+) -> dict[str, float]:
     """Per-desk evidence: damped body counts plus a bonus for each term in the title."""
-    body = forms_of(doc)
+    body = body or forms_of(doc)
     head = TokenForms.from_text(title, lemma_map(doc))
     scores = {}
     for desk, terms in lexicon.terms.items():

@@ -69,6 +69,7 @@ class ArticleScore:
     desk_predicted: str
     alert_gold: bool
     alert_predicted: bool
+    level_predicted: str
     entities: PRF
     quotes: PRF
     speakers_correct: int
@@ -78,6 +79,8 @@ class ArticleScore:
     missed_quotes: list[str] = field(default_factory=list)
     extra_quotes: list[str] = field(default_factory=list)
     quote_pairs: list[QuotePair] = field(default_factory=list)
+    lane_level: str | None = None  # the alert lane's level (processors/triage.py), when it was run
+    lane_alert: bool | None = None
 
     @property
     def wrong_speakers(self) -> list[QuotePair]:
@@ -112,6 +115,18 @@ class EvalResult:
     def alerts(self) -> PRF:
         return sum((_binary(a.alert_gold, a.alert_predicted) for a in self.articles), PRF())
 
+    @property
+    def lane_alerts(self) -> PRF:
+        """The alert lane on its own, before the full assessment can add a missed alert."""
+        scored = [a for a in self.articles if a.lane_alert is not None]
+        return sum((_binary(a.alert_gold, bool(a.lane_alert)) for a in scored), PRF())
+
+    @property
+    def lane_agreement(self) -> float:
+        """Share of articles where the lane's level equals the full assessment's."""
+        scored = [a for a in self.articles if a.lane_level is not None]
+        return sum(a.lane_level == a.level_predicted for a in scored) / len(scored) if scored else 0.0
+
 
 def normalize_name(name: str) -> str:
     """Compare names as a reader would: no case, no leading 'the', no periods, no possessive."""
@@ -132,6 +147,7 @@ def score_article(article_id: str, labels: dict[str, Any], enriched: EnrichedArt
         desk_predicted=enriched.section.desk,
         alert_gold=bool(labels["escalation"]),
         alert_predicted=enriched.escalation.alert,
+        level_predicted=enriched.escalation.level,
         entities=entity_prf,
         quotes=quote_prf,
         speakers_correct=sum(p.speaker_correct for p in named),

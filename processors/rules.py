@@ -120,8 +120,16 @@ class TokenForms:
     @classmethod
     def from_text(cls, text: str, lemmas: dict[str, str] | None = None) -> "TokenForms":
         """Forms for text we have no parse of (the title): the body's lemma for the word, or a guess."""
-        lemmas = lemmas or {}
-        words = _WORD.findall(text)
+        return cls._from_words(text, _WORD.findall(text), lemmas or {})
+
+    @classmethod
+    def from_text_offsets(cls, text: str) -> tuple["TokenForms", list[tuple[int, int]]]:
+        """Forms of unparsed text with guessed lemmas, and each word's character span."""
+        matches = list(_WORD.finditer(text))
+        return cls._from_words(text, [m.group() for m in matches], {}), [m.span() for m in matches]
+
+    @classmethod
+    def _from_words(cls, text: str, words: list[str], lemmas: dict[str, str]) -> "TokenForms":
         index: dict[str, list[int]] = {}
         for i, word in enumerate(words):
             low = word.lower()
@@ -617,10 +625,16 @@ class _Unit:
 class _Article:
     """One article's units and pattern matches, each pattern searched once and bucketed by unit."""
 
-    def __init__(self, doc: Doc, title: str, rules: Rules) -> None:
-        self.body = forms_of(doc)
-        self.head = TokenForms.from_text(title, lemma_map(doc))
-        self.units = [_sentence_unit(self.body, s, self.body.text) for s in _sentences(doc)]
+    def __init__(
+        self,
+        body: TokenForms,
+        units: list[_Unit],
+        head: TokenForms,
+        title: str,
+        rules: Rules,
+        guards: bool = True,
+    ) -> None:
+        self.body, self.head, self.units = body, head, units
         self.unit_of = [0] * len(self.body.texts)
         for n, unit in enumerate(self.units):
             self.unit_of[unit.start : unit.end] = [n] * (unit.end - unit.start)
@@ -630,10 +644,30 @@ class _Article:
         self._memo: dict[int, dict[int, list[tuple[int, int]]]] = {}
         self._kept: dict[int, dict[int, list[tuple[int, int]]]] = {}
         self.guarded: dict[int, set[int]] = {}
-        for guard in rules.guards:
+        for guard in rules.guards if guards else ():
             for pattern in guard.patterns:
                 for n, spans in self.spans(pattern, unguarded=False).items():
                     self.guarded.setdefault(n, set()).update(i for a, b in spans for i in range(a, b))
+
+    @classmethod
+    def parsed(cls, doc: Doc, title: str, rules: Rules) -> "_Article":
+        """Units are the parser's sentences; words are matched on the model's lemmas."""
+        body = forms_of(doc)
+        units = [_sentence_unit(body, s, body.text) for s in _sentences(doc)]
+        return cls(body, units, TokenForms.from_text(title, lemma_map(doc)), title, rules)
+
+    @classmethod
+    def unparsed(
+        cls, text: str, sentences: Sequence[tuple[int, int]], title: str, rules: Rules
+    ) -> "_Article":
+        """Units are the given sentence spans; lemmas are guessed from inflections; guards are off."""
+        body, offsets = TokenForms.from_text_offsets(text)
+        starts = [a for a, _ in offsets]
+        units = [
+            _Unit(body, bisect.bisect_left(starts, a), bisect.bisect_left(starts, b), text[a:b], a, b, False)
+            for a, b in sentences
+        ]
+        return cls(body, units, TokenForms.from_text(title), title, rules, guards=False)
 
     def spans(self, pattern: Pattern, unguarded: bool = True) -> dict[int, list[tuple[int, int]]]:
         """Matches of the pattern per unit (outside figurative guards unless asked otherwise)."""
@@ -705,7 +739,7 @@ def explain(
     doc: Doc, title: str, entities: Sequence[Entity], section: Section, rules: Rules
 ) -> list[RuleHit]:
     """Every rule hit with its contribution, in rule-file order; `assess` scores exactly these."""
-    article = _Article(doc, title, rules)
+    article = _Article.parsed(doc, title, rules)
     actors = _actor_units(doc, entities, article, rules)
     title_mods = [
         m
@@ -744,6 +778,27 @@ def explain(
                 )
             )
     return _decay(raw_hits, rules)
+
+
+def could_match(
+    text: str, sentences: Sequence[tuple[int, int]], title: str, rules: Rules
+) -> tuple[set[int], bool]:
+    """Sentences (indexes into `sentences`) where some rule might hit, without a parse; and whether the
+    title might. A superset of what `explain` can find on the parsed text, short of a lemma the
+    inflection guesses miss: actors are assumed present and guards, which only remove hits, are off.
+    Returns no sentences when no escalation rule can hit, since de-escalation alone scores nothing.
+    """
+    article = _Article.unparsed(text, sentences, title, rules)
+    everywhere = set(range(len(article.units)))
+    units: set[int] = set()
+    escalates = False
+    for rule in rules.rules:
+        found = _rule_matches(rule, article, everywhere)
+        units.update(found)
+        escalates |= bool(found) and rules.categories[rule.category].kind == "escalation"
+    if not escalates:
+        return set(), False
+    return {n for n in units if n != article.title_unit}, article.title_unit in units
 
 
 def render_hits(hits: Sequence[RuleHit], rules: Rules) -> str:

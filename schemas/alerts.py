@@ -1,5 +1,7 @@
 """Escalation alerts published to `news.alerts` for the security desk."""
 
+from typing import Literal
+
 from pydantic import Field
 
 from schemas.articles import Evidence, Level
@@ -24,3 +26,8 @@ class Alert(Message):
     actors: list[Actor]
     published_at: Timestamp | None
     created_at: Timestamp
+    assessment: Literal["lane", "full"] = Field(
+        default="full",
+        description="Which pass raised it: 'lane' parsed only the sentences that could match (seconds "
+        "sooner), 'full' the whole enriched article. The full pass alerts again only if its level is higher.",
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -79,10 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("-l", "--loglevel", default="info", help="log level (default: info)")
     worker.add_argument(
         "--role",
-        choices=("all", "enrich", "alerts"),
+        choices=("all", "enrich", "lane", "alerts"),
         default="all",
-        help="enrich: the enrichment app; alerts: the alert dedup app; all (default): both, the alerter "
-        "as a child process. Scale out with more `--role enrich` workers and one `--role alerts`.",
+        help="enrich: the enrichment app; lane: the alert lane (parses only what could alert, so alerts "
+        "do not queue behind enrichment); alerts: the alert dedup app; all (default): the three, lane and "
+        "alerter as child processes, enrichment at lower CPU priority (NEWSFEED_ENRICH_NICE). Scale out "
+        "with more `all` or `enrich` + `lane` workers; the alerter's table is partitioned by story.",
     )
 
     replay = command(
@@ -241,25 +244,35 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from streams.topics import ensure_topics_sync
 
     ensure_topics_sync(settings)
-    if args.role == "alerts":
-        from streams.alerter import app as alerter_app
+    if args.role in ("alerts", "lane"):
+        if args.role == "alerts":
+            from streams.alerter import app as child_app
+        else:
+            from streams.lane import app as child_app
 
-        Worker(alerter_app, loglevel=args.loglevel).execute_from_commandline()
+        Worker(child_app, loglevel=args.loglevel).execute_from_commandline()
         return 0
     from streams.app import app
 
-    alerter = _start_alerter(args.loglevel) if args.role == "all" else None
+    children = []
+    if args.role == "all":
+        children.append(_start_child("alerts", args.loglevel))
+        if settings.alert_lane:
+            children.append(_start_child("lane", args.loglevel))
+    # After the children start (they inherit niceness): bulk enrichment yields the cores to alerting.
+    os.nice(settings.enrich_nice)
     try:
         Worker(app, loglevel=args.loglevel).execute_from_commandline()
     finally:
-        if alerter is not None:
-            alerter.terminate()
-            alerter.wait(30)
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(30)
     return 0
 
 
-def _start_alerter(loglevel: str) -> subprocess.Popen[bytes]:
-    """The alerter in a child process that dies with us (Linux PR_SET_PDEATHSIG), even on SIGKILL."""
+def _start_child(role: str, loglevel: str) -> subprocess.Popen[bytes]:
+    """A worker role in a child process that dies with us (Linux PR_SET_PDEATHSIG), even on SIGKILL."""
     import ctypes
     import signal
 
@@ -267,7 +280,7 @@ def _start_alerter(loglevel: str) -> subprocess.Popen[bytes]:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
     return subprocess.Popen(
-        [sys.executable, "-m", "streams.cli", "worker", "--role", "alerts", "--loglevel", loglevel],
+        [sys.executable, "-m", "streams.cli", "worker", "--role", role, "--loglevel", loglevel],
         preexec_fn=die_with_parent,
     )
 
@@ -343,7 +356,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.label_dir.is_dir():
         raise CliError(f"{args.label_dir}: not a directory")
-    report = run_eval(args.label_dir, build_enricher(settings), args.gum)
+    from processors.triage import AlertLane
+
+    enricher = build_enricher(settings)
+    lane = AlertLane(enricher.nlp, enricher.rules, alert_min_level=settings.alert_min_level)
+    report = run_eval(args.label_dir, enricher, args.gum, lane)
     if args.json:
         print(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2).decode())
     else:

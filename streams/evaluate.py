@@ -3,6 +3,7 @@
 This is the I/O edge of evaluation; the metric definitions are in `processors.evaluation`.
 """
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
@@ -13,12 +14,14 @@ from typing import Any
 from processors.enrich import Enricher
 from processors.evaluation import (
     PRF,
+    ArticleScore,
     EvalResult,
     GumScore,
     evaluate,
     gum_document,
     score_gum,
 )
+from processors.triage import AlertLane
 from schemas import EnrichedArticle, RawArticle
 
 
@@ -33,6 +36,7 @@ class EvalReport:
     result: EvalResult
     gum: list[GumScore] = field(default_factory=list)
     seconds: float = 0.0
+    lane_seconds: float = 0.0
     failures: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -65,8 +69,11 @@ def load_labelled(label_dir: Path) -> list[tuple[RawArticle, dict[str, Any]]]:
     return out
 
 
-def run_eval(label_dir: Path, enricher: Enricher, gum_dir: Path | None = None) -> EvalReport:
-    """Enrich the labelled articles in one batch, score them, and optionally check GUM entity recall."""
+def run_eval(
+    label_dir: Path, enricher: Enricher, gum_dir: Path | None = None, lane: AlertLane | None = None
+) -> EvalReport:
+    """Enrich the labelled articles in one batch, score them, and optionally check GUM entity recall
+    and the alert lane's verdicts on the same articles."""
     labelled = load_labelled(label_dir)
     now = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -81,9 +88,19 @@ def run_eval(label_dir: Path, enricher: Enricher, gum_dir: Path | None = None) -
         else:
             scored.append((article_id, labels, result))
     report = EvalReport(result=evaluate(scored), seconds=seconds, failures=failures)
+    if lane is not None:
+        raws = {raw.id: raw for raw, _ in labelled}
+        t0 = time.perf_counter()
+        report.result.articles = [_with_lane(a, lane, raws[a.id]) for a in report.result.articles]
+        report.lane_seconds = time.perf_counter() - t0
     if gum_dir is not None:
         report.gum = _run_gum(gum_dir, enricher, now)
     return report
+
+
+def _with_lane(score: ArticleScore, lane: AlertLane, raw: RawArticle) -> ArticleScore:
+    escalation = lane.assess(raw, score.id).escalation
+    return dataclasses.replace(score, lane_level=escalation.level, lane_alert=escalation.alert)
 
 
 def _run_gum(gum_dir: Path, enricher: Enricher, now: datetime) -> list[GumScore]:
@@ -108,6 +125,14 @@ def format_report(report: EvalReport) -> str:
         _prf_row("entities (PER/ORG/GPE)", r.entities),
         _prf_row("quotes", r.quotes),
         _prf_row("escalation alerts", r.alerts),
+    ]
+    if report.lane_seconds:
+        speed = len(r.articles) / report.lane_seconds
+        lines += [
+            _prf_row("  alert lane alone", r.lane_alerts),
+            f"{'  lane level = full':<22}{r.lane_agreement:>21.3f}  (lane {speed:.1f} art/s)",
+        ]
+    lines += [
         f"{'desk accuracy':<22}{r.desk_accuracy:>21.3f}",
         f"{'speaker accuracy':<22}{r.speaker_accuracy:>21.3f}",
     ]
@@ -137,6 +162,9 @@ def report_json(report: EvalReport) -> dict[str, Any]:
         "quotes": _prf_json(r.quotes),
         "speaker_accuracy": r.speaker_accuracy,
         "alerts": _prf_json(r.alerts),
+        "lane_alerts": _prf_json(r.lane_alerts) if report.lane_seconds else None,
+        "lane_level_agreement": r.lane_agreement if report.lane_seconds else None,
+        "lane_seconds": round(report.lane_seconds, 3),
         "gum_entity_recall": report.gum_recall if report.gum else None,
         "failures": report.failures,
         "per_article": [
@@ -144,6 +172,8 @@ def report_json(report: EvalReport) -> dict[str, Any]:
                 "id": a.id,
                 "desk": [a.desk_gold, a.desk_predicted],
                 "alert": [a.alert_gold, a.alert_predicted],
+                "level": a.level_predicted,
+                "lane_level": a.lane_level,
                 "entities": _prf_json(a.entities),
                 "missed_entities": a.missed_entities,
                 "extra_entities": a.extra_entities,

@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     batch_size: int = Field(8, ge=1, description="Articles per nlp.pipe batch in the worker")
     batch_within_s: float = Field(0.05, gt=0, description="Max wait to fill a batch (bounds added latency)")
     shutdown_timeout_s: float = Field(20.0, gt=0)
+    alert_lane: bool = Field(True, description="`newsfeed worker` also runs the alert lane (streams/lane.py)")
+    enrich_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="CPU niceness the enrichment app adds to itself, so in a burst the alert lane and "
+        "the alerter on the same cores run first; 0 to disable",
+    )
     web_port: int = Field(6066, description="Faust web (health/metrics) port")
 
     broker_home: Path = Field(PROJECT_ROOT / ".kafka", description="Local broker jars, data and logs")

@@ -1,0 +1,90 @@
+"""The alert lane app: raw articles in, alert candidates out, seconds before enrichment gets to them.
+
+A separate Faust app (consumer group `{app_id}-lane`) reading the raw topic beside the enrichment
+app, with no table (see streams/app.py on why tables stay out of raw-topic consumers). It parses
+only the sentences that could move the escalation score (processors/triage.py), so a burst that
+queues up enrichment does not queue up alerts. `newsfeed worker` starts it as a child process and
+lowers the enrichment app's CPU priority (NEWSFEED_ENRICH_NICE), so on shared cores it runs first.
+
+It is best effort by design: input it cannot read is skipped here (the enrichment app dead-letters
+it with its origin), and any failure only costs the head start, since the enrichment app's full
+assessment still sends its candidate. Candidates go to the alerter, which publishes one alert per
+story unless the level rises. Delivery is at-least-once: an event is acknowledged after its
+candidate is acknowledged by the broker.
+"""
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import faust
+
+from processors.alerts import lane_alert
+from processors.dedup import story_key
+from processors.errors import UnprocessableArticle
+from processors.ids import stable_article_id
+from processors.nlp import load_pipeline
+from processors.rules import load_rules
+from processors.triage import AlertLane
+from schemas import RawArticle
+from schemas.codec import DecodeError, decode, encode
+from streams.faust_app import new_app
+from streams.settings import get_settings
+
+log = logging.getLogger(__name__)
+settings = get_settings()
+app_id = f"{settings.app_id}-lane"
+
+app = new_app(settings, app_id)
+
+raw_topic = app.topic(settings.topic_raw)
+candidates_topic = app.topic(settings.topic_alert_candidates)
+
+_lane: AlertLane | None = None
+
+
+def get_lane() -> AlertLane:
+    """Load the model and rules once per process (slow: done off the event loop)."""
+    global _lane
+    if _lane is None:
+        _lane = AlertLane(
+            load_pipeline(settings.spacy_model),
+            load_rules(settings.alert_rules),
+            alert_min_level=settings.alert_min_level,
+        )
+    return _lane
+
+
+@app.agent(raw_topic)
+async def triage_articles(stream: faust.StreamT) -> None:
+    loop = asyncio.get_running_loop()
+    lane = await loop.run_in_executor(None, get_lane)
+    log.info("alert lane ready")
+    async for event in stream.events():
+        try:
+            raw = decode(event.message.value, RawArticle, max_bytes=settings.max_body_bytes)
+            article_id = raw.id or stable_article_id(raw.url, raw.title, raw.body)
+            result = await loop.run_in_executor(None, lane.assess, raw, article_id)
+        except (DecodeError, UnprocessableArticle):
+            continue  # the enrichment app dead-letters it, with the reason and origin
+        except Exception:  # noqa: BLE001 - the full assessment still covers this article
+            log.exception("alert lane failed on %s/%s", event.message.partition, event.message.offset)
+            continue
+        if not result.escalation.alert:
+            continue
+        alert = lane_alert(raw, result, datetime.now(UTC))
+        await send_until_delivered(story_key(result.title, article_id).encode(), encode(alert))
+        log.info("lane candidate %s %s", alert.level, article_id)
+
+
+async def send_until_delivered(key: bytes, value: bytes) -> None:
+    """Retry while the broker is away: the event is acknowledged (committed) only after delivery."""
+    delay = 0.5
+    while True:
+        try:
+            await (await candidates_topic.send(key=key, value=value))
+            return
+        except Exception as exc:  # noqa: BLE001 - retried, never acked undelivered
+            log.warning("lane candidate not delivered (%r); retrying in %.1f s", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
