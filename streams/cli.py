@@ -146,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--latency-seconds", type=float, default=30.0, help="how long to offer that rate")
     bench.add_argument("--corpus", type=Path, help="labelled articles dir (default: ../shared/dev)")
     bench.add_argument("--port", type=int, default=29092, help="port of the bench's own broker")
+    bench.add_argument(
+        "--latency-only", action="store_true", help="skip the throughput runs, measure alert latency only"
+    )
+    bench.add_argument(
+        "--lane-baseline",
+        action="store_true",
+        help="measure alert latency a second time with the alert lane off, for comparison",
+    )
 
     dlq = command("dlq", _help_of("dlq"), "Dead letters: summarise them, re-inject them after a fix.")
     dsub = dlq.add_subparsers(title="actions", metavar="ACTION")
@@ -422,6 +430,8 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             json_path=args.json_path,
             broker_port=args.port,
             corpus_dir=args.corpus,
+            latency_only=args.latency_only,
+            lane_baseline=args.lane_baseline,
         )
     except BenchError as exc:
         raise CliError(str(exc)) from None
