@@ -161,18 +161,22 @@ def format_bench(result: dict[str, Any]) -> str:
         if check:
             met = "yes" if t[check]["met"] else "NO"
             ratio = f"{t[check]['ratio']:.2f}" if "ratio" in t[check] else ""
-        return f"{label:<42}{value:>12}  {target:<20}{ratio:>6}  {met}".rstrip()
+        return f"{label:<52}{value:>12}  {target:<20}{ratio:>6}  {met}".rstrip()
 
     offered = f"{result['offered_rate_aps']:g} a/s offered"
+    runs = (
+        f"{result['articles']} articles ({result['corpus_distinct']} distinct, cycled), median of "
+        f"{result['runs']} run(s)"
+        if throughput
+        else f"alert latency only ({result['corpus_distinct']} distinct articles, cycled)"
+    )
     lines = [
-        f"newsfeed bench: {result['articles']} articles ({result['corpus_distinct']} distinct, cycled), "
-        f"median of {result['runs']} run(s), worker batch {result['worker_batch_size']}, "
-        f"{result['partitions']} partitions",
+        f"newsfeed bench: {runs}, worker batch {result['worker_batch_size']}, {result['partitions']} partitions",
         f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, "
         f"spaCy {m['spacy']}, {m['model']} [{', '.join(m['pipeline'])}]",
         f"load average at start {m['loadavg_start']}, at end {m['loadavg_end']}",
         "",
-        f"{'measure':<42}{'value':>12}  {'target':<20}{'ratio':>6}  ok",
+        f"{'measure':<52}{'value':>12}  {'target':<20}{'ratio':>6}  ok",
     ]
     if throughput:
         lines += [

@@ -58,8 +58,9 @@ def stream_env(bootstrap: str, **overrides: str) -> dict[str, str]:
 class WorkerProcess:
     """A `newsfeed worker` subprocess, exactly as an operator runs it."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, role: str = "all") -> None:
         self.env = env
+        self.role = role
         self.settings = Settings(**{k.removeprefix("NEWSFEED_").lower(): v for k, v in env.items()})
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
@@ -67,7 +68,7 @@ class WorkerProcess:
     def start(self) -> None:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "info"],
+                [sys.executable, "-m", "streams.cli", "worker", "--role", self.role, "--loglevel", "info"],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **self.env},

@@ -12,20 +12,14 @@ from processors.rules import load_rules
 from processors.triage import AlertLane, blank_except, sentence_spans
 from schemas import RawArticle
 from streams.sources import load_file
-from tests.nlp_fixtures import nlp  # noqa: F401 - pytest fixture
 
 RULES = load_rules()
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def lane(nlp: Language) -> AlertLane:  # noqa: F811
+def lane(nlp: Language) -> AlertLane:
     return AlertLane(nlp, RULES)
-
-
-@pytest.fixture(scope="module")
-def enricher(nlp: Language) -> Enricher:  # noqa: F811
-    return Enricher(nlp, RULES)
 
 
 def seed() -> RawArticle:
