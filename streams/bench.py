@@ -171,7 +171,8 @@ def format_bench(result: dict[str, Any]) -> str:
         else f"alert latency only ({result['corpus_distinct']} distinct articles, cycled)"
     )
     lines = [
-        f"newsfeed bench: {runs}, worker batch {result['worker_batch_size']}, {result['partitions']} partitions",
+        f"newsfeed bench: {runs}, worker batch {result['worker_batch_size']}, "
+        f"{result['partitions']} partitions",
         f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, "
         f"spaCy {m['spacy']}, {m['model']} [{', '.join(m['pipeline'])}]",
         f"load average at start {m['loadavg_start']}, at end {m['loadavg_end']}",
