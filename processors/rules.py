@@ -658,11 +658,11 @@ class _Article:
 
     @classmethod
     def unparsed(
-        cls, text: str, sentences: Sequence[tuple[int, int]], title: str, rules: Rules
+        cls, words: "WordForms", sentences: Sequence[tuple[int, int]], title: str, rules: Rules
     ) -> "_Article":
         """Units are the given sentence spans; lemmas are guessed from inflections; guards are off."""
-        body, offsets = TokenForms.from_text_offsets(text)
-        starts = [a for a, _ in offsets]
+        body, text = words.forms, words.forms.text
+        starts = [a for a, _ in words.offsets]
         units = [
             _Unit(body, bisect.bisect_left(starts, a), bisect.bisect_left(starts, b), text[a:b], a, b, False)
             for a, b in sentences
@@ -780,15 +780,27 @@ def explain(
     return _decay(raw_hits, rules)
 
 
+@dataclass(frozen=True)
+class WordForms:
+    """Forms of an unparsed text (guessed lemmas) with each word's character span."""
+
+    forms: TokenForms
+    offsets: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, text: str) -> "WordForms":
+        return cls(*TokenForms.from_text_offsets(text))
+
+
 def could_match(
-    text: str, sentences: Sequence[tuple[int, int]], title: str, rules: Rules
+    words: WordForms, sentences: Sequence[tuple[int, int]], title: str, rules: Rules
 ) -> tuple[set[int], bool]:
     """Sentences (indexes into `sentences`) where some rule might hit, without a parse; and whether the
     title might. A superset of what `explain` can find on the parsed text, short of a lemma the
     inflection guesses miss: actors are assumed present and guards, which only remove hits, are off.
     Returns no sentences when no escalation rule can hit, since de-escalation alone scores nothing.
     """
-    article = _Article.unparsed(text, sentences, title, rules)
+    article = _Article.unparsed(words, sentences, title, rules)
     everywhere = set(range(len(article.units)))
     units: set[int] = set()
     escalates = False

@@ -19,12 +19,13 @@ import re
 from dataclasses import dataclass
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from processors.desk import classify_desk
 from processors.entities import extract_entities
 from processors.escalation import LEVEL_ORDER, assess
 from processors.normalize import check_text, normalize_text
-from processors.rules import Rules, TokenForms, could_match
+from processors.rules import Rules, WordForms, could_match
 from schemas import Entity, Escalation, RawArticle, Section
 
 # A sentence ends at . ! or ? (and closing quotes/brackets) before a capital, digit or opening quote,
@@ -89,15 +90,15 @@ class AlertLane:
         check_text(body)
         title = normalize_text(raw.title)
         sentences = sentence_spans(body)
-        picked, title_may_hit = could_match(body, sentences, title, self.rules)
+        words = WordForms.of(body)
+        picked, title_may_hit = could_match(words, sentences, title, self.rules)
         spans = [sentences[i] for i in sorted(picked)]
         if title_may_hit:
             spans += _naming_title(body, sentences, title)
         text = blank_except(body, spans) if spans or title_may_hit else ""
-        doc = self.nlp(text)
+        doc = self._parse(text, spans)
         entities = extract_entities(doc, title)
-        forms, _ = TokenForms.from_text_offsets(body)
-        section = classify_desk(title, doc, entities, raw.section, body=forms)
+        section = classify_desk(title, doc, entities, raw.section, body=words.forms)
         escalation = assess(doc, title, entities, section, self.rules)
         alert = LEVEL_ORDER[escalation.level] >= LEVEL_ORDER[self.alert_min_level]
         return LaneResult(
@@ -109,6 +110,20 @@ class AlertLane:
             parsed_chars=sum(b - a for a, b in set(spans)),
             body_chars=len(body),
         )
+
+    def _parse(self, text: str, spans: list[tuple[int, int]]) -> Doc:
+        """The model without its dependency parser (a sixth of its cost): the sentences are the spans."""
+        doc = self.nlp.make_doc(text)
+        starts = {a for a, _ in spans}
+        for token in doc:
+            token.is_sent_start = token.i == 0 or token.idx in starts or doc[token.i - 1].is_space
+        for name, component in self.nlp.pipeline:
+            if name not in _SKIPPED:
+                doc = component(doc)
+        return doc
+
+
+_SKIPPED = {"parser", "paragraph_boundaries"}
 
 
 def _naming_title(body: str, sentences: list[tuple[int, int]], title: str) -> list[tuple[int, int]]:

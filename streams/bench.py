@@ -327,6 +327,7 @@ def run_bench(
                 "max_s": round(max(latencies), 3),
                 "alerts": len(latencies),
                 "achieved_rate_aps": round(achieved, 3),
+                "samples_s": [round(v, 3) for v in latencies],  # in send order, to see when the tail hit
             }
             _say(
                 f"    p50 {latency[label]['p50_s']:.2f} s, p99 {latency[label]['p99_s']:.2f} s, "
@@ -472,7 +473,8 @@ async def measure_alert_latency(
         stats = await replay(corpus, bootstrap=bootstrap, topic=run.topic_raw, rate=rate, progress=False)
         await enriched
         alerted = await alerts
-        latencies = [alerted[i] - stats.produced_at[i] for i in alerted if i in stats.produced_at]
+        sent = sorted((t, i) for i, t in stats.produced_at.items() if i in alerted)
+        latencies = [alerted[i] - t for t, i in sent]
         return latencies, stats.sent / stats.seconds, [_peak_rss_mb(p.pid) for p in procs]
 
 
