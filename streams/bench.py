@@ -475,6 +475,12 @@ async def measure_alert_latency(
         alerted = await alerts
         sent = sorted((t, i) for i, t in stats.produced_at.items() if i in alerted)
         latencies = [alerted[i] - t for t, i in sent]
+        children = [c for p in procs for c in _children(p.pid)]
+        _say(
+            "    alert lane and alerter peak RSS: "
+            + ", ".join(f"{_peak_rss_mb(c):.0f}" for c in children)
+            + " MB"
+        )
         return latencies, stats.sent / stats.seconds, [_peak_rss_mb(p.pid) for p in procs]
 
 
@@ -557,7 +563,7 @@ class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a funct
         await _wait_group(self.settings, self.count, self.procs, f"{self.settings.app_id}-alerts")
         if self.settings.alert_lane:
             lane = f"{self.settings.app_id}-lane"
-            await _wait_group(self.settings, self.count, self.procs, lane)
+            await _wait_group(self.settings, self.count * self.settings.lane_processes, self.procs, lane)
             await _wait_consumed(self.settings, lane, self.settings.topic_raw, self.procs)
         _say(f"    {self.count} worker(s) ready in {time.monotonic() - t0:.1f} s")
 
@@ -678,6 +684,13 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    """Direct child processes (the worker's alert lane and alerter), spawned by any of its threads."""
+    return [
+        int(c) for tasks in Path(f"/proc/{pid}/task").glob("*/children") for c in _read(str(tasks)).split()
+    ]
 
 
 def _cpu_seconds(pid: int) -> float:

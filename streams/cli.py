@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -261,36 +260,20 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         Worker(child_app, loglevel=args.loglevel).execute_from_commandline()
         return 0
     from streams.app import app
+    from streams.children import Children
 
-    children = []
+    roles: list[str] = []
     if args.role == "all":
-        children.append(_start_child("alerts", args.loglevel))
-        if settings.alert_lane:
-            children.append(_start_child("lane", args.loglevel))
+        roles = ["alerts"] + (["lane"] * settings.lane_processes if settings.alert_lane else [])
+    children = Children(roles, args.loglevel)
+    children.start()
     # After the children start (they inherit niceness): bulk enrichment yields the cores to alerting.
     os.nice(settings.enrich_nice)
     try:
         Worker(app, loglevel=args.loglevel).execute_from_commandline()
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(30)
+        children.stop()
     return 0
-
-
-def _start_child(role: str, loglevel: str) -> subprocess.Popen[bytes]:
-    """A worker role in a child process that dies with us (Linux PR_SET_PDEATHSIG), even on SIGKILL."""
-    import ctypes
-    import signal
-
-    def die_with_parent() -> None:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-
-    return subprocess.Popen(
-        [sys.executable, "-m", "streams.cli", "worker", "--role", role, "--loglevel", loglevel],
-        preexec_fn=die_with_parent,
-    )
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     batch_within_s: float = Field(0.05, gt=0, description="Max wait to fill a batch (bounds added latency)")
     shutdown_timeout_s: float = Field(20.0, gt=0)
     alert_lane: bool = Field(True, description="`newsfeed worker` also runs the alert lane (streams/lane.py)")
+    lane_processes: int = Field(
+        1, ge=1, description="Alert lane processes per `newsfeed worker` (they share the raw partitions)"
+    )
     enrich_nice: int = Field(
         10,
         ge=0,

@@ -25,8 +25,10 @@ def summarize_article(article: EnrichedArticle, *, max_entities: int = 12) -> st
 
 
 def summarize_alert(alert: Alert) -> str:
+    raised_by = "the alert lane" if alert.assessment == "lane" else "the full assessment"
     lines = [
         f"!! ALERT {alert.level.upper()} (score {alert.score:.1f}) {alert.title}  [{alert.article_id}]",
+        f"   raised by {raised_by} at {alert.created_at.strftime('%H:%M:%S.%f')[:-3]}",
         f"   categories: {', '.join(alert.categories)}",
         f"   actors: {', '.join(a.name for a in alert.actors)}",
     ]

@@ -5,6 +5,8 @@ time, with the offsets of everything it published committed, so a restart does n
 """
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from streams import broker
+from streams.bench import cycle_articles
 from streams.broker import BrokerConfig
 from streams.chaos import (
     FAST_REBALANCE_ENV,
@@ -23,8 +26,9 @@ from streams.chaos import (
 )
 from streams.replay import replay
 from streams.settings import PROJECT_ROOT
+from streams.sources import load_articles
 from streams.topics import ensure_topics_sync
-from tests.conftest import TEST_PORT, WorkerProcess, stream_env
+from tests.conftest import SEED, TEST_PORT, WorkerProcess, stream_env
 
 pytestmark = pytest.mark.kafka
 
@@ -152,5 +156,45 @@ def test_sigterm_exits_0_in_bounded_time_and_commits_what_it_published(
             assert not redone & below_commit, (
                 f"committed input processed again: {sorted(redone & below_commit)[:5]}"
             )
+    finally:
+        worker.stop()
+
+
+def _child(worker: WorkerProcess, role: str) -> int:
+    """Pid of the worker's child process running `role` (the alert lane or the alerter)."""
+    assert worker.proc is not None
+    pid = worker.proc.pid
+    # Every thread's list: a restarted child is spawned by the worker's watcher thread.
+    for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in tasks.read_text().split():
+            if f"\0--role\0{role}\0" in Path(f"/proc/{child}/cmdline").read_text():
+                return int(child)
+    raise AssertionError(f"no '{role}' child of worker {pid}:\n{worker.log()}")
+
+
+def test_killed_alerting_children_are_restarted_and_alert_the_backlog(
+    kafka_broker: str, tmp_path: Path
+) -> None:
+    worker = WorkerProcess(stream_env(kafka_broker), tmp_path / "worker.log")
+    worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(tmp_path / "faust-data")}
+    ensure_topics_sync(worker.settings)
+    worker.start()
+    s = worker.settings
+    stories = cycle_articles(list(load_articles([SEED])), 8, distinct_titles=True)  # 8 alerting stories
+    try:
+        with KeyCounter(s.broker, [s.topic_alerts]) as seen:
+            asyncio.run(replay(stories[:4], bootstrap=s.broker, topic=s.topic_raw, progress=False))
+            wait_until(lambda: len(seen.distinct(s.topic_alerts)) >= 4, worker, 90, "the first 4 alerts")
+            killed = {role: _child(worker, role) for role in ("alerts", "lane")}
+            for pid in killed.values():
+                os.kill(pid, signal.SIGKILL)
+            # A backlog for the restarted alerter: its dedup table must be recovered, then the backlog read.
+            asyncio.run(replay(stories[4:], bootstrap=s.broker, topic=s.topic_raw, progress=False))
+            wait_until(
+                lambda: {a.id for a in stories} <= seen.distinct(s.topic_alerts), worker, 120, "all 8 alerts"
+            )
+            assert all(_child(worker, role) != pid for role, pid in killed.items())
+            time.sleep(2.0)
+            assert all(n == 1 for n in seen.snapshot(s.topic_alerts).values()), seen.snapshot(s.topic_alerts)
     finally:
         worker.stop()

@@ -1,0 +1,76 @@
+"""The child processes of `newsfeed worker` (alert lane, alerter): started, restarted, stopped with it.
+
+A child that dies (a crash, an OOM kill) is restarted after a short, growing delay, so a worker
+never keeps running without its alerting side; each child also dies with the worker, even when the
+worker is SIGKILLed (Linux PR_SET_PDEATHSIG), so none is left orphaned.
+"""
+
+import ctypes
+import logging
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+log = logging.getLogger(__name__)
+
+RESTART_DELAYS_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+STABLE_AFTER_S = 60.0  # a child that ran this long before dying starts again from the first delay
+
+
+class Children:
+    """One `newsfeed worker --role ROLE` process per role given; `stop` terminates and waits for them."""
+
+    def __init__(self, roles: list[str], loglevel: str) -> None:
+        self.roles, self.loglevel = roles, loglevel
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="children", daemon=True)
+
+    def start(self) -> None:
+        self.procs = [self._spawn(role) for role in self.roles]
+        self._watcher.start()
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        self._stopping.set()
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def _spawn(self, role: str) -> subprocess.Popen[bytes]:
+        def die_with_parent() -> None:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+        return subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", "worker", "--role", role, "--loglevel", self.loglevel],
+            preexec_fn=die_with_parent,
+        )
+
+    def _watch(self) -> None:
+        started = [time.monotonic()] * len(self.procs)
+        failures = [0] * len(self.procs)
+        while not self._stopping.wait(0.5):
+            for i, proc in enumerate(self.procs):
+                if proc.poll() is None:
+                    continue
+                ran_s = time.monotonic() - started[i]
+                failures[i] = 0 if ran_s > STABLE_AFTER_S else failures[i] + 1
+                delay = RESTART_DELAYS_S[min(failures[i], len(RESTART_DELAYS_S) - 1)]
+                log.warning(
+                    "worker child '%s' (pid %s) exited with %s after %.0f s; restarting in %.0f s",
+                    self.roles[i],
+                    proc.pid,
+                    proc.returncode,
+                    ran_s,
+                    delay,
+                )
+                if self._stopping.wait(delay):
+                    return
+                self.procs[i] = self._spawn(self.roles[i])
+                started[i] = time.monotonic()
