@@ -45,6 +45,9 @@ from streams.topics import ensure_topics
 
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "dev"
 STREAM_PARTITIONS = 2  # both streaming runs, so 1 worker vs 2 workers compares like with like
+# (result key, workers, role): the enrichment app alone (the targets), then a whole `newsfeed worker`
+# whose alert lane and alerter share the cores, to show what the lane costs in throughput.
+STREAM_SETUPS = (("stream1", 1, "enrich"), ("stream2", 2, "enrich"), ("stream1_all", 1, "all"))
 OFFLINE_CHUNK = 64  # articles per enrich_batch call in the offline measurement
 READY_TIMEOUT_S = 180.0
 TARGETS = {  # name: (numerator, denominator, minimum ratio); RSS is checked separately
@@ -189,16 +192,27 @@ def format_bench(result: dict[str, Any]) -> str:
                 "offline_vs_ceiling",
             ),
             row(
-                "streaming: 1 worker",
+                "streaming: 1 enrichment worker",
                 f"{result['stream1_aps']:.2f} a/s",
                 ">= 0.9 x offline",
                 "stream1_vs_offline",
             ),
             row(
-                "streaming: 2 workers",
+                "streaming: 2 enrichment workers",
                 f"{result['stream2_aps']:.2f} a/s",
                 ">= 1.7 x 1 worker",
                 "stream2_vs_stream1",
+            ),
+            *(
+                [
+                    row(
+                        "streaming: 1 worker, all roles (+ lane, alerter)",
+                        f"{result['stream1_all_aps']:.2f} a/s",
+                    )
+                    + f"  {result['stream1_all_aps'] / result['stream1_aps']:.2f} x 1 enrichment worker"
+                ]
+                if "stream1_all_aps" in result
+                else []
             ),
         ]
     for label, lat in result["alert_latency"].items():
@@ -220,7 +234,8 @@ def format_bench(result: dict[str, Any]) -> str:
             "runs (a/s): "
             + "; ".join(
                 f"{key.removesuffix('_aps')} " + " ".join(f"{v:.2f}" for v in result[f"{key}_runs"])
-                for key in ("ceiling_aps", "offline_aps", "stream1_aps", "stream2_aps")
+                for key in ("ceiling_aps", "offline_aps", "stream1_aps", "stream2_aps", "stream1_all_aps")
+                if f"{key}_runs" in result
             ),
         ]
     return "\n".join(lines)
@@ -268,7 +283,7 @@ def run_bench(
         batch_size=settings.batch_size,
     )
     ceiling_runs, offline_runs, stage_totals = [], [], dict.fromkeys(STAGES, 0.0)
-    cpu_ms: dict[str, list[float]] = {"ceiling": [], "offline": [], "stream1": [], "stream2": []}
+    cpu_ms: dict[str, list[float]] = {"ceiling": [], "offline": [], **{k: [] for k, _, _ in STREAM_SETUPS}}
     for run in range(0 if latency_only else runs):
         _say(f"[offline {run + 1}/{runs}] nlp.pipe alone and enrich_batch over {len(corpus)} articles ...")
         off = measure_offline(enricher, corpus)
@@ -295,13 +310,15 @@ def run_bench(
     status = broker.start(cfg)
     rss: list[float] = []
     try:
-        stream_runs: dict[int, list[float]] = {1: [], 2: []}
-        for workers in () if latency_only else (1, 2):
+        stream_runs: dict[str, list[float]] = {key: [] for key, _, _ in STREAM_SETUPS}
+        for key, workers, role in () if latency_only else STREAM_SETUPS:
             for run in range(runs):
-                _say(f"[stream {workers} worker(s) {run + 1}/{runs}] {len(corpus)} articles ...")
-                aps, peak, cpu = asyncio.run(measure_stream(settings, cfg.bootstrap, corpus, workers))
-                stream_runs[workers].append(aps)
-                cpu_ms[f"stream{workers}"].append(cpu)
+                _say(
+                    f"[stream {workers} worker(s), role {role}, {run + 1}/{runs}] {len(corpus)} articles ..."
+                )
+                aps, peak, cpu = asyncio.run(measure_stream(settings, cfg.bootstrap, corpus, workers, role))
+                stream_runs[key].append(aps)
+                cpu_ms[key].append(cpu)
                 rss.extend(peak)
                 _say(
                     f"    {aps:.2f} a/s ({cpu:.0f} worker CPU ms/article), "
@@ -345,15 +362,13 @@ def run_bench(
         else {
             "ceiling_aps": round(statistics.median(ceiling_runs), 3),
             "offline_aps": round(statistics.median(offline_runs), 3),
-            "stream1_aps": round(statistics.median(stream_runs[1]), 3),
-            "stream2_aps": round(statistics.median(stream_runs[2]), 3),
+            **{f"{k}_aps": round(statistics.median(v), 3) for k, v in stream_runs.items()},
             "offline_stage_ms": {
                 s: round(1000 * v / (runs * len(corpus)), 2) for s, v in stage_totals.items()
             },
             "ceiling_aps_runs": [round(v, 3) for v in ceiling_runs],
             "offline_aps_runs": [round(v, 3) for v in offline_runs],
-            "stream1_aps_runs": [round(v, 3) for v in stream_runs[1]],
-            "stream2_aps_runs": [round(v, 3) for v in stream_runs[2]],
+            **{f"{k}_aps_runs": [round(x, 3) for x in v] for k, v in stream_runs.items()},
         }
     )
     result: dict[str, Any] = {
@@ -424,7 +439,7 @@ def measure_offline(enricher: Any, corpus: Sequence[RawArticle]) -> dict[str, An
 
 
 async def measure_stream(
-    settings: Settings, bootstrap: str, corpus: Sequence[RawArticle], workers: int
+    settings: Settings, bootstrap: str, corpus: Sequence[RawArticle], workers: int, role: str = "enrich"
 ) -> tuple[float, list[float], float]:
     """(a/s from the first send to the last enriched event readable, peak RSS MB per worker, worker CPU
     ms per article over the same interval)."""
@@ -432,7 +447,7 @@ async def measure_stream(
         update={"partitions": STREAM_PARTITIONS}
     )
     ids = {a.id for a in corpus if a.id}
-    async with _workers(run, workers) as procs:
+    async with _workers(run, workers, role) as procs:
         collector = asyncio.ensure_future(
             _arrivals(run, run.topic_enriched, procs, lambda seen: ids <= seen.keys(), 120.0 + len(ids))
         )
@@ -515,8 +530,8 @@ def _log_path(settings: Settings, index: int) -> Path:
 class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a function
     """Start `count` worker subprocesses on the run's topics; enter when all are assigned and warm."""
 
-    def __init__(self, settings: Settings, count: int) -> None:
-        self.settings, self.count = settings, count
+    def __init__(self, settings: Settings, count: int, role: str = "all") -> None:
+        self.settings, self.count, self.role = settings, count, role
         self.procs: list[subprocess.Popen[bytes]] = []
 
     async def __aenter__(self) -> list[subprocess.Popen[bytes]]:
@@ -528,7 +543,16 @@ class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a funct
             with log_path.open("ab") as log:
                 self.procs.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "warning"],
+                        [
+                            sys.executable,
+                            "-m",
+                            "streams.cli",
+                            "worker",
+                            "--role",
+                            self.role,
+                            "--loglevel",
+                            "warning",
+                        ],
                         stdout=log,
                         stderr=subprocess.STDOUT,
                         env=env,
@@ -559,6 +583,8 @@ class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a funct
                 f"workers did not process the warm-up articles; see {_log_path(self.settings, 0)}"
             )
         await _wait_group(self.settings, self.count, self.procs)  # no rebalance pending behind the warm-up
+        if self.role != "all":
+            return _say(f"    {self.count} worker(s) ready in {time.monotonic() - t0:.1f} s")
         # The alerting side too: the clock must not start while the lane still loads its model.
         await _wait_group(self.settings, self.count, self.procs, f"{self.settings.app_id}-alerts")
         if self.settings.alert_lane:

