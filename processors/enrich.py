@@ -51,7 +51,7 @@ class Enricher:
         for raw in raws:
             try:
                 body = normalize_text(raw.body)
-                check_text(body)
+                check_text(body, self.nlp.lang or "en")
                 texts.append(body)
             except Exception as exc:  # noqa: BLE001 - isolated per article by design
                 texts.append(exc)

@@ -2,6 +2,11 @@
 
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
+
+import pycountry
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from processors.errors import UnprocessableArticle
 
@@ -10,6 +15,12 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+# Language identification reads the start of the body; it is refused only when another language is
+# near certain on enough words, so English with foreign names or a quoted motto is never refused.
+LANGUAGE_SAMPLE_CHARS = 1000
+LANGUAGE_MIN_WORDS = 20
+LANGUAGE_MIN_PROBABILITY = 0.99
 
 
 def normalize_text(text: str) -> str:
@@ -21,8 +32,9 @@ def normalize_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
-def check_text(body: str) -> None:
-    """Refuse text that would give garbage enrichment: control bytes, markup only, non-Latin script."""
+def check_text(body: str, language: str = "en") -> None:
+    """Refuse text that would give garbage enrichment: control bytes, markup only, not in `language`
+    (the spaCy model's language)."""
     if "\x00" in body:
         raise UnprocessableArticle("null_bytes", "body contains NUL bytes (binary data, not text)")
     letters = _LETTER.findall(body)
@@ -36,3 +48,23 @@ def check_text(body: str) -> None:
         raise UnprocessableArticle(
             "unsupported_language", "body is mostly in a non-Latin script; the English model cannot read it"
         )
+    sample = body[:LANGUAGE_SAMPLE_CHARS]
+    if len(sample.split()) >= LANGUAGE_MIN_WORDS:
+        found, probability = _identifier().classify(sample)
+        if found != language and probability >= LANGUAGE_MIN_PROBABILITY:
+            raise UnprocessableArticle(
+                "unsupported_language",
+                f"body is in {_language_name(found)} ({found}, p={probability:.2f}), "
+                f"not {_language_name(language)}; the {language} model cannot read it",
+            )
+
+
+@cache
+def _identifier() -> LanguageIdentifier:
+    """py3langid's packaged model (97 languages), loaded once per process (about 0.4 s)."""
+    return LanguageIdentifier.from_modelpath(Path(MODEL_DIR) / MODEL_FILE, norm_probs=True)
+
+
+def _language_name(code: str) -> str:
+    found = pycountry.languages.get(alpha_2=code)
+    return str(found.name) if found else code

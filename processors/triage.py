@@ -87,7 +87,7 @@ class AlertLane:
     def assess(self, raw: RawArticle, article_id: str) -> LaneResult:
         """Raises UnprocessableArticle for text the enrichment worker would dead-letter too."""
         body = normalize_text(raw.body)
-        check_text(body)
+        check_text(body, self.nlp.lang or "en")
         title = normalize_text(raw.title)
         sentences = sentence_spans(body)
         words = WordForms.of(body)

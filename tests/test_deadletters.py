@@ -51,6 +51,14 @@ BAD_INPUTS: list[tuple[str, bytes | None]] = [
     ("too_deep", nested(5000)),
     ("unsupported_language", raw(title="Новости", body="Правительство объявило о новых мерах поддержки.")),
     ("unsupported_language", raw(title="新闻", body="政府今天宣布了新的经济支持措施，以帮助小企业。")),
+    (
+        "unsupported_language",
+        raw(
+            title="Neue Hilfen",
+            body="Die Bundesregierung hat am Montag neue Maßnahmen zur Unterstützung kleiner Unternehmen "
+            "angekündigt. Der Finanzminister sagte, die Hilfen kämen noch vor dem Winter.",
+        ),
+    ),
     ("no_text", raw(title="Digits", body="1234 5678 -- 90 !!")),
     ("empty_message", None),
 ]

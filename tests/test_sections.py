@@ -41,3 +41,34 @@ def test_text_we_cannot_enrich_is_refused(body: str, error_type: str) -> None:
     with pytest.raises(UnprocessableArticle) as err:
         check_text(body)
     assert err.value.error_type == error_type
+
+
+GERMAN = (
+    "Die Bundesregierung hat am Montag neue Maßnahmen zur Unterstützung kleiner Unternehmen "
+    "angekündigt. Der Finanzminister sagte, die Hilfen sollten noch vor dem Winter ausgezahlt werden."
+)
+FRENCH = (
+    "Le gouvernement a annoncé lundi de nouvelles mesures pour soutenir les petites entreprises. "
+    "Le ministre des Finances a déclaré que l'aide serait versée avant l'hiver."
+)
+
+
+@pytest.mark.parametrize(("body", "name"), [(GERMAN, "German"), (FRENCH, "French")])
+def test_latin_script_text_in_another_language_is_refused_and_named(body: str, name: str) -> None:
+    with pytest.raises(UnprocessableArticle) as err:
+        check_text(body, "en")
+    assert err.value.error_type == "unsupported_language" and f"body is in {name}" in str(err.value)
+    check_text(body, "de" if name == "German" else "fr")  # the same text passes for a model of its language
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Police said two people were hurt.",  # too short to judge
+        "Volodymyr Zelensky met Emmanuel Macron and Olaf Scholz in Kyiv on Monday.",
+        'The motto "Liberté, égalité, fraternité" was read aloud by the French president, who then '
+        "spoke in English about the summit in Brussels and the new budget.",
+    ],
+)
+def test_english_with_foreign_names_or_words_is_not_refused(body: str) -> None:
+    check_text(body, "en")
