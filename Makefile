@@ -9,7 +9,7 @@ test:
 	@scripts/bootstrap.sh
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy schemas processors
+	.venv/bin/mypy schemas processors streams
 	.venv/bin/python -m pytest
 
 eval:

@@ -82,7 +82,9 @@ async def enrich_articles(stream: faust.StreamT) -> None:
     loop = asyncio.get_running_loop()
     enricher = await loop.run_in_executor(None, get_enricher)
     log.info("enrichment ready: model %s", enricher.model_name)
-    async for events in stream.take_events(settings.batch_size, within=settings.batch_within_s):
+    # faust-streaming's StreamT stub lacks take_events (Stream has it since 0.10).
+    batches = stream.take_events(settings.batch_size, within=settings.batch_within_s)  # type: ignore[attr-defined]
+    async for events in batches:
         # Shielded so a shutdown lets the batch finish: take_events acks the batch when we return.
         task = asyncio.ensure_future(process_batch_until_delivered(enricher, events))
         try:
