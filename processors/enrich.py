@@ -13,7 +13,7 @@ from processors.desk import classify_desk
 from processors.entities import extract_entities
 from processors.escalation import LEVEL_ORDER, assess
 from processors.ids import stable_article_id
-from processors.normalize import check_text, normalize_text
+from processors.normalize import check_text, language_identifier, normalize_text
 from processors.quotes import extract_quotes
 from processors.rules import Rules
 from processors.sections import split_sections
@@ -34,6 +34,7 @@ class Enricher:
             f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '')}"
         )
         self.stage_seconds: dict[str, float] = defaultdict(float)
+        language_identifier()
 
     def enrich(self, raw: RawArticle, processed_at: datetime) -> EnrichedArticle:
         """Enrich one article; raises UnprocessableArticle for text we refuse."""

@@ -50,7 +50,7 @@ def check_text(body: str, language: str = "en") -> None:
         )
     sample = body[:LANGUAGE_SAMPLE_CHARS]
     if len(sample.split()) >= LANGUAGE_MIN_WORDS:
-        found, probability = _identifier().classify(sample)
+        found, probability = language_identifier().classify(sample)
         if found != language and probability >= LANGUAGE_MIN_PROBABILITY:
             raise UnprocessableArticle(
                 "unsupported_language",
@@ -60,8 +60,9 @@ def check_text(body: str, language: str = "en") -> None:
 
 
 @cache
-def _identifier() -> LanguageIdentifier:
-    """py3langid's packaged model (97 languages), loaded once per process (about 0.4 s)."""
+def language_identifier() -> LanguageIdentifier:
+    """py3langid's packaged model (97 languages), loaded once per process. It takes about 0.4 s, so
+    the enricher and the alert lane load it when they are built, not on their first article."""
     return LanguageIdentifier.from_modelpath(Path(MODEL_DIR) / MODEL_FILE, norm_probs=True)
 
 

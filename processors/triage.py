@@ -5,14 +5,16 @@ give a burst of 20 articles a second; an alert must not wait behind that queue. 
 sentence-scoped (a pattern, its `requires`/`unless` and actor in one sentence), so an unparsed
 first pass (`could_match`: words with guessed lemmas, actors assumed, guards off) finds the few
 sentences where a rule might hit; only those are parsed, in a copy of the body where every other
-sentence is blanked out, so evidence offsets stay those of the real body. An article where no
-escalation rule can hit is not parsed at all. The desk, which guards against sport and the like,
+sentence is blanked out, so evidence offsets stay those of the real body, and without the
+dependency parser, since those spans are the sentences. An article where no escalation rule can
+hit is not parsed at all. The desk, which guards against sport and the like,
 is counted over the whole body's unparsed words.
 
 It can differ from the full assessment (a lemma the guesses miss, a sentence split differently,
 an entity recognised only with more context); the enrichment worker's full assessment still
 raises an alert the lane missed or under-rated, and the alerter publishes one alert per story
-unless the level rises. `newsfeed eval` reports the lane's own precision and recall.
+unless the level rises. `newsfeed eval` reports the lane's own precision and recall, and how often
+its level equals the full assessment's.
 """
 
 import re
@@ -24,7 +26,7 @@ from spacy.tokens import Doc
 from processors.desk import classify_desk
 from processors.entities import extract_entities
 from processors.escalation import LEVEL_ORDER, assess
-from processors.normalize import check_text, normalize_text
+from processors.normalize import check_text, language_identifier, normalize_text
 from processors.rules import Rules, WordForms, could_match
 from schemas import Entity, Escalation, RawArticle, Section
 
@@ -83,6 +85,7 @@ class AlertLane:
         self.nlp = nlp
         self.rules = rules
         self.alert_min_level = alert_min_level
+        language_identifier()
 
     def assess(self, raw: RawArticle, article_id: str) -> LaneResult:
         """Raises UnprocessableArticle for text the enrichment worker would dead-letter too."""
