@@ -251,7 +251,7 @@ def run_bench(
     articles: int = 2000,
     runs: int = 3,
     rate: float = 20.0,
-    latency_seconds: float = 30.0,
+    latency_seconds: float = 90.0,
     json_path: Path | None,
     broker_port: int = 29092,
     corpus_dir: Path | None = None,

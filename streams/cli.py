@@ -142,7 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--articles", type=int, default=2000, help="messages per measurement (default: 2000)")
     bench.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported")
     bench.add_argument("--rate", type=float, default=20.0, help="offered rate for alert latency (articles/s)")
-    bench.add_argument("--latency-seconds", type=float, default=30.0, help="how long to offer that rate")
+    bench.add_argument(
+        "--latency-seconds",
+        type=float,
+        default=90.0,
+        help="how long to offer that rate (default 90: about 500 alerts, enough for a p99)",
+    )
     bench.add_argument("--corpus", type=Path, help="labelled articles dir (default: ../shared/dev)")
     bench.add_argument("--port", type=int, default=29092, help="port of the bench's own broker")
     bench.add_argument(
