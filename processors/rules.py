@@ -123,12 +123,6 @@ class TokenForms:
         return cls._from_words(text, _WORD.findall(text), lemmas or {})
 
     @classmethod
-    def from_text_offsets(cls, text: str) -> tuple["TokenForms", list[tuple[int, int]]]:
-        """Forms of unparsed text with guessed lemmas, and each word's character span."""
-        matches = list(_WORD.finditer(text))
-        return cls._from_words(text, [m.group() for m in matches], {}), [m.span() for m in matches]
-
-    @classmethod
     def _from_words(cls, text: str, words: list[str], lemmas: dict[str, str]) -> "TokenForms":
         index: dict[str, list[int]] = {}
         for i, word in enumerate(words):
@@ -789,7 +783,9 @@ class WordForms:
 
     @classmethod
     def of(cls, text: str) -> "WordForms":
-        return cls(*TokenForms.from_text_offsets(text))
+        matches = list(_WORD.finditer(text))
+        forms = TokenForms._from_words(text, [m.group() for m in matches], {})
+        return cls(forms, [m.span() for m in matches])
 
 
 def could_match(

@@ -98,7 +98,7 @@ class AlertLane:
         spans = [sentences[i] for i in sorted(picked)]
         if title_may_hit:
             spans += _naming_title(body, sentences, title)
-        text = blank_except(body, spans) if spans or title_may_hit else ""
+        text = blank_except(body, spans) if spans else ""
         doc = self._parse(text, spans)
         entities = extract_entities(doc, title)
         section = classify_desk(title, doc, entities, raw.section, body=words.forms)

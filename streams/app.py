@@ -28,11 +28,11 @@ from processors.dedup import story_key
 from processors.enrich import Enricher
 from processors.errors import UnprocessableArticle
 from processors.ids import stable_article_id
-from processors.nlp import load_pipeline
-from processors.rules import load_rules
 from schemas import ArchiveRecord, DeadLetter, EnrichedArticle, Origin, RawArticle
 from schemas.codec import DecodeError, decode, encode
 from streams.faust_app import new_app
+from streams.pipeline import build_enricher
+from streams.retry import until_delivered
 from streams.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -61,12 +61,7 @@ def get_enricher() -> Enricher:
     """Load the model and rules once per worker process (slow: done off the event loop)."""
     global _enricher
     if _enricher is None:
-        _enricher = Enricher(
-            load_pipeline(settings.spacy_model),
-            load_rules(settings.alert_rules),
-            alert_min_level=settings.alert_min_level,
-            batch_size=settings.batch_size,
-        )
+        _enricher = build_enricher(settings)
     return _enricher
 
 
@@ -104,19 +99,10 @@ async def enrich_articles(stream: faust.StreamT) -> None:
 async def process_batch_until_delivered(enricher: Enricher, events: Sequence[EventT]) -> None:
     """Retry a batch until the broker has acknowledged all its outputs, however long that takes.
 
-    Never let an exception out: take_events acks the batch in a `finally` after its `yield` (so also
-    when the agent body raises), Faust then commits those offsets and the batch would be lost.
-    Per-article failures are dead-lettered inside process_batch, so what is left here is the broker.
+    take_events acks the batch in a `finally` after its `yield`, also when the agent body raises.
+    Per-article failures are dead-lettered inside process_batch, so what is retried is the broker.
     """
-    delay = 0.5
-    while True:
-        try:
-            await process_batch(enricher, events)
-            return
-        except Exception as exc:  # noqa: BLE001 - retried, never acked undelivered
-            log.warning("batch of %d not delivered (%r); retrying in %.1f s", len(events), exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
+    await until_delivered(lambda: process_batch(enricher, events), f"batch of {len(events)}")
 
 
 async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:

@@ -37,7 +37,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from schemas import RawArticle
 from schemas.codec import encode
 from streams import broker
-from streams.demo import stop_worker
+from streams.children import child_pids, stop_worker
 from streams.replay import repeated, replay
 from streams.settings import PROJECT_ROOT, Settings
 from streams.sources import load_file
@@ -271,17 +271,10 @@ def run_bench(
     corpus = cycle_articles(base, articles)
     _say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
 
-    from processors.enrich import STAGES, Enricher
-    from processors.nlp import load_pipeline
-    from processors.rules import load_rules
+    from processors.enrich import STAGES
+    from streams.pipeline import build_enricher
 
-    nlp = load_pipeline(settings.spacy_model)
-    enricher = Enricher(
-        nlp,
-        load_rules(settings.alert_rules),
-        alert_min_level=settings.alert_min_level,
-        batch_size=settings.batch_size,
-    )
+    enricher = build_enricher(settings)
     ceiling_runs, offline_runs, stage_totals = [], [], dict.fromkeys(STAGES, 0.0)
     cpu_ms: dict[str, list[float]] = {"ceiling": [], "offline": [], **{k: [] for k, _, _ in STREAM_SETUPS}}
     for run in range(0 if latency_only else runs):
@@ -297,8 +290,8 @@ def run_bench(
             f"    ceiling {off['ceiling_aps']:.2f} a/s ({off['ceiling_cpu_ms']:.0f} CPU ms/article), "
             f"offline {off['offline_aps']:.2f} a/s ({off['offline_cpu_ms']:.0f} CPU ms/article)"
         )
-    machine = machine_info(nlp, settings.spacy_model)
-    del enricher, nlp  # the bench process does not need the model while the workers run
+    machine = machine_info(enricher.nlp, settings.spacy_model)
+    del enricher  # the bench process does not need the model while the workers run
 
     cfg = broker.BrokerConfig(
         home=PROJECT_ROOT / ".kafka" / "bench", port=broker_port, controller_port=broker_port + 1
@@ -490,7 +483,7 @@ async def measure_alert_latency(
         alerted = await alerts
         sent = sorted((t, i) for i, t in stats.produced_at.items() if i in alerted)
         latencies = [alerted[i] - t for t, i in sent]
-        children = [c for p in procs for c in _children(p.pid)]
+        children = [c for p in procs for c in child_pids(p.pid)]
         _say(
             "    alert lane and alerter peak RSS: "
             + ", ".join(f"{_peak_rss_mb(c):.0f}" for c in children)
@@ -710,13 +703,6 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _children(pid: int) -> list[int]:
-    """Direct child processes (the worker's alert lane and alerter), spawned by any of its threads."""
-    return [
-        int(c) for tasks in Path(f"/proc/{pid}/task").glob("*/children") for c in _read(str(tasks)).split()
-    ]
 
 
 def _cpu_seconds(pid: int) -> float:

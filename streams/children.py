@@ -5,6 +5,7 @@ never keeps running without its alerting side; each child also dies with the wor
 worker is SIGKILLed (Linux PR_SET_PDEATHSIG), so none is left orphaned.
 """
 
+import contextlib
 import ctypes
 import logging
 import signal
@@ -12,11 +13,33 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 RESTART_DELAYS_S = (1.0, 2.0, 5.0, 10.0, 30.0)
 STABLE_AFTER_S = 60.0  # a child that ran this long before dying starts again from the first delay
+
+
+def stop_worker(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
+    """SIGTERM first (graceful: finish and commit the batch in flight), SIGKILL if it hangs."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
+def child_pids(pid: int) -> list[int]:
+    """A process's direct children, spawned by any of its threads (a restart comes from the watcher)."""
+    pids = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):  # the thread or the process has just exited
+            pids += [int(c) for c in task.read_text().split()]
+    return pids
 
 
 class Children:
@@ -34,14 +57,13 @@ class Children:
 
     def stop(self, timeout_s: float = 30.0) -> None:
         self._stopping.set()
+        if self._watcher.is_alive():
+            self._watcher.join()  # no restart can start after this
+        for proc in self.procs:  # all at once, so they shut down in parallel
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
         for proc in self.procs:
-            proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_worker(proc, timeout_s)
 
     def _spawn(self, role: str) -> subprocess.Popen[bytes]:
         def die_with_parent() -> None:

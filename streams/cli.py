@@ -207,20 +207,14 @@ def _load_articles(paths: list[Path]) -> list[RawArticle]:
 
 
 def build_enricher(settings: Settings) -> Enricher:
-    from processors.enrich import Enricher
-    from processors.nlp import ModelNotInstalled, load_pipeline
-    from processors.rules import load_rules
+    """streams.pipeline.build_enricher, with a missing model as a clear CLI error."""
+    from processors.nlp import ModelNotInstalled
+    from streams import pipeline
 
     try:
-        nlp = load_pipeline(settings.spacy_model)
+        return pipeline.build_enricher(settings)
     except ModelNotInstalled as exc:
         raise CliError(str(exc)) from None
-    return Enricher(
-        nlp,
-        load_rules(settings.alert_rules),
-        alert_min_level=settings.alert_min_level,
-        batch_size=settings.batch_size,
-    )
 
 
 def broker_config(settings: Settings) -> BrokerConfig:
@@ -256,13 +250,15 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from streams.topics import ensure_topics_sync
 
     ensure_topics_sync(settings)
-    if args.role in ("alerts", "lane"):
-        if args.role == "alerts":
-            from streams.alerter import app as child_app
-        else:
-            from streams.lane import app as child_app
+    if args.role == "alerts":
+        from streams.alerter import app as alerter_app
 
-        Worker(child_app, loglevel=args.loglevel).execute_from_commandline()
+        Worker(alerter_app, loglevel=args.loglevel).execute_from_commandline()
+        return 0
+    if args.role == "lane":
+        from streams.lane import app as lane_app
+
+        Worker(lane_app, loglevel=args.loglevel).execute_from_commandline()
         return 0
     from streams.app import app
     from streams.children import Children
@@ -352,10 +348,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.label_dir.is_dir():
         raise CliError(f"{args.label_dir}: not a directory")
-    from processors.triage import AlertLane
+    from streams.pipeline import build_lane
 
     enricher = build_enricher(settings)
-    lane = AlertLane(enricher.nlp, enricher.rules, alert_min_level=settings.alert_min_level)
+    lane = build_lane(settings, enricher)
     report = run_eval(args.label_dir, enricher, args.gum, lane)
     if args.json:
         print(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2).decode())

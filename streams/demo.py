@@ -2,7 +2,6 @@
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 from schemas import Alert, EnrichedArticle
 from schemas.codec import decode
 from streams import broker
+from streams.children import stop_worker
 from streams.replay import replay
 from streams.settings import Settings
 from streams.sources import load_articles
@@ -31,18 +31,6 @@ def start_worker(settings: Settings, log_path: Path, loglevel: str = "warning") 
             env=env,
             start_new_session=True,
         )
-
-
-def stop_worker(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
-    """SIGTERM first (graceful: finish and commit the batch in flight), SIGKILL if it hangs."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return proc.returncode
 
 
 def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False) -> int:

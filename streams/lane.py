@@ -16,6 +16,7 @@ candidate is acknowledged by the broker.
 import asyncio
 import logging
 from datetime import UTC, datetime
+from functools import partial
 
 import faust
 
@@ -23,12 +24,12 @@ from processors.alerts import lane_alert
 from processors.dedup import story_key
 from processors.errors import UnprocessableArticle
 from processors.ids import stable_article_id
-from processors.nlp import load_pipeline
-from processors.rules import load_rules
 from processors.triage import AlertLane
 from schemas import RawArticle
 from schemas.codec import DecodeError, decode, encode
 from streams.faust_app import new_app
+from streams.pipeline import build_lane
+from streams.retry import until_delivered
 from streams.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,7 @@ def get_lane() -> AlertLane:
     """Load the model and rules once per process (slow: done off the event loop)."""
     global _lane
     if _lane is None:
-        _lane = AlertLane(
-            load_pipeline(settings.spacy_model),
-            load_rules(settings.alert_rules),
-            alert_min_level=settings.alert_min_level,
-        )
+        _lane = build_lane(settings)
     return _lane
 
 
@@ -73,18 +70,10 @@ async def triage_articles(stream: faust.StreamT) -> None:
         if not result.escalation.alert:
             continue
         alert = lane_alert(raw, result, datetime.now(UTC))
-        await send_until_delivered(story_key(result.title, article_id).encode(), encode(alert))
+        key, value = story_key(result.title, article_id).encode(), encode(alert)
+        await until_delivered(partial(_send, key, value), f"lane candidate for {article_id}")
         log.info("lane candidate %s %s", alert.level, article_id)
 
 
-async def send_until_delivered(key: bytes, value: bytes) -> None:
-    """Retry while the broker is away: the event is acknowledged (committed) only after delivery."""
-    delay = 0.5
-    while True:
-        try:
-            await (await candidates_topic.send(key=key, value=value))
-            return
-        except Exception as exc:  # noqa: BLE001 - retried, never acked undelivered
-            log.warning("lane candidate not delivered (%r); retrying in %.1f s", exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
+async def _send(key: bytes, value: bytes) -> None:
+    await (await candidates_topic.send(key=key, value=value))

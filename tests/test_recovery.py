@@ -24,6 +24,7 @@ from streams.chaos import (
     key_offsets,
     outputs_missing_for_committed,
 )
+from streams.children import child_pids
 from streams.replay import replay
 from streams.settings import PROJECT_ROOT
 from streams.sources import load_articles
@@ -164,11 +165,9 @@ def _child(worker: WorkerProcess, role: str) -> int:
     """Pid of the worker's child process running `role` (the alert lane or the alerter)."""
     assert worker.proc is not None
     pid = worker.proc.pid
-    # Every thread's list: a restarted child is spawned by the worker's watcher thread.
-    for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
-        for child in tasks.read_text().split():
-            if f"\0--role\0{role}\0" in Path(f"/proc/{child}/cmdline").read_text():
-                return int(child)
+    for child in child_pids(pid):
+        if f"\0--role\0{role}\0" in Path(f"/proc/{child}/cmdline").read_text():
+            return child
     raise AssertionError(f"no '{role}' child of worker {pid}:\n{worker.log()}")
 
 
