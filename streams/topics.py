@@ -15,13 +15,15 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
     # Outputs are bigger than their input (the archive holds the body twice, a dead letter in base64):
     # the broker's default 1 MB per record would refuse them.
     large = {"max.message.bytes": str(settings.max_output_bytes)}
+    # An acks=all write is acknowledged only once this many replicas have it (README "Cluster").
+    isr = {"min.insync.replicas": str(settings.min_insync_replicas)} if settings.min_insync_replicas else {}
     names = {
-        settings.topic_raw: {},
-        settings.topic_enriched: large,
-        settings.topic_alerts: {},
-        settings.topic_alert_candidates: {},
-        settings.topic_archive: {"cleanup.policy": "compact", **large},
-        settings.topic_deadletter: large,
+        settings.topic_raw: isr,
+        settings.topic_enriched: {**large, **isr},
+        settings.topic_alerts: isr,
+        settings.topic_alert_candidates: isr,
+        settings.topic_archive: {"cleanup.policy": "compact", **large, **isr},
+        settings.topic_deadletter: {**large, **isr},
     }
     return [
         NewTopic(
