@@ -432,12 +432,17 @@ def measure_offline(enricher: Any, corpus: Sequence[RawArticle]) -> dict[str, An
 
 
 async def measure_stream(
-    settings: Settings, bootstrap: str, corpus: Sequence[RawArticle], workers: int, role: str = "enrich"
+    settings: Settings,
+    bootstrap: str,
+    corpus: Sequence[RawArticle],
+    workers: int,
+    role: str = "enrich",
+    partitions: int = STREAM_PARTITIONS,
 ) -> tuple[float, list[float], float]:
     """(a/s from the first send to the last enriched event readable, peak RSS MB per worker, worker CPU
     ms per article over the same interval)."""
     run = settings.isolated(bootstrap, "bench", uuid.uuid4().hex[:8]).model_copy(
-        update={"partitions": STREAM_PARTITIONS}
+        update={"partitions": partitions}
     )
     ids = {a.id for a in corpus if a.id}
     async with _workers(run, workers, role) as procs:

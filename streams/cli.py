@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = command("bench", cmd_bench, "Measure throughput, alert latency and memory through a real broker.")
     bench.add_argument("--json", type=Path, dest="json_path", help="also write the figures to this JSON file")
-    bench.add_argument("--articles", type=int, default=2000, help="messages per measurement (default: 2000)")
+    bench.add_argument("--articles", type=int, help="messages per measurement (default: 2000)")
     bench.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported")
     bench.add_argument("--rate", type=float, default=20.0, help="offered rate for alert latency (articles/s)")
     bench.add_argument(
@@ -164,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--port", type=int, default=29092, help="port of the bench's own broker")
     bench.add_argument(
         "--latency-only", action="store_true", help="skip the throughput runs, measure alert latency only"
+    )
+    bench.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="3: measure scale-out instead: enrichment a/s with 1, 2 and 4 workers on 4 partitions of a "
+        "three-node cluster of its own (RF 3, ISR 2; one run; --articles default 200; node 1 on --port)",
     )
     bench.add_argument(
         "--lane-baseline",
@@ -495,10 +502,12 @@ def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from streams.bench import BenchError, format_bench, run_bench
 
+    if args.nodes != 1:
+        return cmd_scale_out(args, settings)
     try:
         result = run_bench(
             settings,
-            articles=args.articles,
+            articles=args.articles or 2000,
             runs=args.runs,
             rate=args.rate,
             latency_seconds=args.latency_seconds,
@@ -511,6 +520,24 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     except BenchError as exc:
         raise CliError(str(exc)) from None
     print(format_bench(result))
+    return 0
+
+
+def cmd_scale_out(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.bench import BenchError
+    from streams.broker import BrokerError
+    from streams.cluster import ClusterConfig
+    from streams.scaleout import format_scale_out, run_scale_out
+    from streams.settings import PROJECT_ROOT
+
+    cfg = ClusterConfig(home=PROJECT_ROOT / ".kafka" / "bench-cluster", nodes=args.nodes, base_port=args.port)
+    try:
+        result = run_scale_out(
+            settings, cfg, articles=args.articles or 200, corpus_dir=args.corpus, json_path=args.json_path
+        )
+    except (BenchError, BrokerError) as exc:
+        raise CliError(str(exc)) from None
+    print(format_scale_out(result))
     return 0
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from processors.dedup import story_key
@@ -44,9 +44,9 @@ from streams.chaos import (
     KeyCounter,
     Worker,
     committed_offsets,
-    key_offsets,
     outputs_missing_for_committed,
 )
+from streams.chaos import _partitions as partitions_of
 from streams.settings import Settings
 from streams.sources import load_articles
 from streams.tail import tail
@@ -246,12 +246,34 @@ class Pipeline:
     def committed_ahead(self, drill_ids: set[str] | None = None) -> int:
         """Input ids committed by the enrichment group whose outputs are not on the broker."""
         assert self.seen is not None
-        origin = asyncio.run(key_offsets(self.s.broker, self.s.topic_raw))
+        # Committed first: every committed offset is then below the end offsets origin reads up to.
+        committed = asyncio.run(committed_offsets(self.s.broker, self.s.app_id, self.s.topic_raw))
+        origin = asyncio.run(offsets_until_end(self.s.broker, self.s.topic_raw))
         if drill_ids is not None:
             origin = {k: v for k, v in origin.items() if k in drill_ids}
-        committed = asyncio.run(committed_offsets(self.s.broker, self.s.app_id, self.s.topic_raw))
         outputs = [self.s.topic_enriched, self.s.topic_archive]
         return len(outputs_missing_for_committed(self.seen, outputs, origin, committed))
+
+
+async def offsets_until_end(bootstrap: str, topic: str) -> dict[str, tuple[int, int]]:
+    """Key -> (partition, offset) of `topic` up to its end offsets now (it is still being written)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in await partitions_of(consumer, topic)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        found: dict[str, tuple[int, int]] = {}
+        left = [tp for tp in tps if ends[tp] > 0]
+        while left:
+            batch = await consumer.getmany(*left, timeout_ms=1000)
+            for tp, records in batch.items():
+                found |= {r.key.decode(): (tp.partition, r.offset) for r in records if r.key is not None}
+            left = [tp for tp in left if await consumer.position(tp) < ends[tp]]
+        return found
+    finally:
+        await consumer.stop()
 
 
 async def leaders(bootstrap: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
@@ -322,6 +344,11 @@ def run_drill(p: Pipeline, drill: str, articles: int, rate: float, timeout_s: fl
     t0 = time.monotonic()
     feeder = Feeder(s.broker, s.topic_raw, p.articles(drill), rate, articles).start()
     failover: list[str] = []
+
+    def note(text: str) -> None:
+        failover.append(text)
+        _say(f"{drill}: {text}")
+
     samples: list[tuple[float, int]] = []
     sampling = threading.Event()
 
@@ -349,21 +376,20 @@ def run_drill(p: Pipeline, drill: str, articles: int, rate: float, timeout_s: fl
                         if tp in led),
             120, "new leaders",
         )  # fmt: skip
-        failover.append(f"node {victim} SIGKILLed: its {len(led)} partitions had new leaders in {took:.1f} s")
+        note(f"node {victim} SIGKILLed: its {len(led)} partitions had new leaders in {took:.1f} s")
         ahead_after_fault = p.committed_ahead()
         time.sleep(max(0.0, 5.0 - (time.monotonic() - tk)))  # a while on two brokers, under load
         took = _restart_in_sync(p, victim, topics)
-        failover.append(f"node {victim} restarted: answering and all replicas in sync in {took:.1f} s")
+        note(f"node {victim} restarted: answering and all replicas in sync in {took:.1f} s")
     elif drill == "rolling":
         for node in cfg.node_ids:
             tk = time.monotonic()
             cluster.stop_node(cfg, node)
             down = time.monotonic() - tk
             took = _restart_in_sync(p, node, topics)
-            failover.append(
+            note(
                 f"node {node}: controlled shutdown {down:.1f} s, back with all replicas in sync {took:.1f} s"
             )
-            _say(f"{drill}: {failover[-1]}")
     elif drill == "worker-kill":
         victim_worker = p.workers[1]
         victim_worker.kill()
@@ -371,14 +397,14 @@ def run_drill(p: Pipeline, drill: str, articles: int, rate: float, timeout_s: fl
             lambda: asyncio.run(group_members(s.broker, s.app_id)) == ("Stable", 1, 1),
             120, "the surviving worker to hold every partition",
         )  # fmt: skip
-        failover.append(f"worker SIGKILLed: the other held all {PARTITIONS} partitions after {took:.1f} s")
+        note(f"worker SIGKILLed: the other held all {PARTITIONS} partitions after {took:.1f} s")
         ahead_after_fault = p.committed_ahead()
         victim_worker.start()
         took = until(
             lambda: asyncio.run(group_members(s.broker, s.app_id)) == ("Stable", WORKERS, WORKERS),
             180, "the restarted worker to rejoin",
         )  # fmt: skip
-        failover.append(f"worker restarted: group of {WORKERS} stable again after {took:.1f} s")
+        note(f"worker restarted: group of {WORKERS} stable again after {took:.1f} s")
     elif drill == "two-down":
         now = asyncio.run(leaders(s.broker, topics))
         by_count = Counter(now.values())
@@ -390,17 +416,15 @@ def run_drill(p: Pipeline, drill: str, articles: int, rate: float, timeout_s: fl
         time.sleep(10.0)
         acked_down = sum(1 for t in feeder.acked.values() if t > tk + 1.0)  # 1 s: acks already in flight
         errors = len(feeder.errors) - errors0
-        failover.append(
-            f"10 s with nodes {victims} down: {acked_down} writes acknowledged, {errors} send errors"
-        )
+        note(f"10 s with nodes {victims} down: {acked_down} writes acknowledged, {errors} send errors")
         count_before = p.enriched(feeder.ids)
         tr = time.monotonic()
         cluster.start(cfg, only=victims[0])
         p.wait(lambda: p.enriched(feeder.ids) > count_before, timeout_s, "the stream to resume")
         took = time.monotonic() - tr
-        failover.append(f"node {victims[0]} restarted: enriched output resumed {took:.1f} s after its start")
+        note(f"node {victims[0]} restarted: enriched output resumed {took:.1f} s after its start")
         took = _restart_in_sync(p, victims[1], topics)
-        failover.append(f"node {victims[1]} restarted: all replicas in sync in {took:.1f} s")
+        note(f"node {victims[1]} restarted: all replicas in sync in {took:.1f} s")
     else:
         raise DrillError(f"unknown drill {drill!r}; known: {', '.join(DRILLS)}")
 
@@ -414,7 +438,7 @@ def run_drill(p: Pipeline, drill: str, articles: int, rate: float, timeout_s: fl
     )
     sampling.set()
     sampler.join()
-    failover.append(f"longest pause in enriched output {longest_pause(samples):.1f} s")
+    note(f"longest pause in enriched output {longest_pause(samples):.1f} s")
     time.sleep(1.0)
     enriched, archive = p.seen.snapshot(s.topic_enriched), p.seen.snapshot(s.topic_archive)
     lost = ids - set(enriched) | ids - set(archive)
@@ -475,18 +499,27 @@ def run_drills(
     rate: float = 12.0,
     lead_chars: int | None = None,
     timeout_s: float = 300.0,
-    fresh: bool = True,
-    keep_cluster: bool = False,
 ) -> DrillsResult:
-    """Start (or reuse) the cluster, two workers on one isolated pipeline, and run `drills` in turn."""
+    """A fresh cluster, two workers on one isolated pipeline, and `drills` one after another."""
     unknown = set(drills) - set(DRILLS)
     if unknown:
         raise DrillError(f"unknown drill(s) {', '.join(sorted(unknown))}; known: {', '.join(DRILLS)}")
+    result = DrillsResult()
+    with drill_pipeline(settings, cfg, lead_chars) as p:
+        for drill in drills:
+            result.reports.append(run_drill(p, drill, articles, rate, timeout_s))
+    return result
+
+
+@contextlib.contextmanager
+def drill_pipeline(
+    settings: Settings, cfg: cluster.ClusterConfig, lead_chars: int | None = None
+) -> Iterator[Pipeline]:
+    """A new cluster (its data wiped), the run's topics, two warm workers; all stopped on exit."""
     logging.getLogger("aiokafka").addHandler(logging.NullHandler())
     logging.getLogger("aiokafka").propagate = False  # reconnect noise during faults: the report says it
-    if fresh:
-        cluster.stop(cfg)
-        cluster.wipe(cfg)
+    cluster.stop(cfg)
+    cluster.wipe(cfg)
     _say(f"starting {cfg.nodes} nodes on {cfg.bootstrap} ...")
     t0 = time.monotonic()
     cluster.start(cfg)
@@ -494,7 +527,6 @@ def run_drills(
     home = cfg.home / "drills"
     s = cluster_settings(settings, cfg, home)
     p = Pipeline(s, cfg, home, lead_chars)
-    result = DrillsResult()
     try:
         asyncio.run(ensure_topics(s))
         with KeyCounter(s.broker, [s.topic_enriched, s.topic_archive]) as seen:
@@ -506,15 +538,16 @@ def run_drills(
                 300, "both workers in the group",
             )  # fmt: skip
             _say(f"{WORKERS} workers in the group after {took:.1f} s; logs in {home}")
-            for drill in drills:
-                result.reports.append(run_drill(p, drill, articles, rate, timeout_s))
+            warmup = Feeder(s.broker, s.topic_raw, p.articles("warmup"), 100.0, 4 * PARTITIONS).start()
+            warmup.stop()
+            took = p.wait(lambda: p.enriched(warmup.ids) == len(warmup.ids), 300, "the warm-up articles")
+            _say(f"workers warm (models loaded) after {took:.1f} s more")
+            yield p
     finally:
         for w in p.workers:
             if w.running:
                 w.terminate(settings.shutdown_timeout_s + 10)
-        if not keep_cluster:
-            cluster.stop(cfg)
-    return result
+        cluster.stop(cfg)
 
 
 def _say(text: str) -> None:
