@@ -6,9 +6,9 @@ broker+controller, so the three nodes are also a controller quorum of three (it 
 down). Jars, log4j configuration, process handling and readiness come from `streams.broker`; only
 the per-node configuration is this module's.
 
-Layout under ``ClusterConfig.home`` (normally ``.kafka/cluster``)::
+Layout under ``ClusterConfig.home`` (normally ``.kafka/cluster``); the jars are the single broker's
+(``.kafka/libs``, resolved once), each node-N/libs links there::
 
-    libs/            broker jars, shared by the nodes (each node-N/libs links here)
     cluster.id       the cluster id every node's storage is formatted with
     node-N/          one node: data/, server.properties, log4j2.properties, broker.log, broker.pid
 
@@ -83,9 +83,6 @@ class ClusterConfig:
         """2 of 3: an acknowledged write survives the loss of any one broker."""
         return max(1, self.replication - 1)
 
-    @property
-    def libs(self) -> Path:
-        return self.home / "libs"
 
 
 @dataclass(frozen=True)
@@ -136,12 +133,15 @@ def _java_cmd(java: str, node: BrokerConfig, main: str, *args: str) -> list[str]
     return [*cmd[:at], *NODE_HEAP, *cmd[at:]]
 
 
-def _prepare(cluster: ClusterConfig, node_id: int, java: str) -> BrokerConfig:
+def _prepare(cluster: ClusterConfig, node_id: int, java: str, libs: Path) -> BrokerConfig:
     """Write the node's files and format its storage once, with the cluster's shared id."""
     node = cluster.node(node_id)
     node.data.mkdir(parents=True, exist_ok=True)
-    if not node.libs.exists():
-        node.libs.symlink_to(cluster.libs, target_is_directory=True)
+    if not (node.libs.is_symlink() and node.libs.resolve() == libs.resolve()):
+        if node.libs.is_symlink():
+            node.libs.unlink()
+        shutil.rmtree(node.libs, ignore_errors=True)
+        node.libs.symlink_to(libs, target_is_directory=True)
     node.properties.write_text(render_node_properties(cluster, node_id))
     node.log4j.write_text(broker._LOG4J2_PROPERTIES)
     id_file = cluster.home / "cluster.id"
@@ -163,7 +163,7 @@ def _prepare(cluster: ClusterConfig, node_id: int, java: str) -> BrokerConfig:
 
 
 def _root(cluster: ClusterConfig) -> BrokerConfig:
-    """The cluster home as a broker config: for the shared jars and the start/stop lock."""
+    """The cluster home as a broker config: for the start/stop lock."""
     return BrokerConfig(home=cluster.home, host=cluster.host, port=cluster.base_port)
 
 
@@ -185,7 +185,7 @@ def start(cluster: ClusterConfig, only: int | None = None) -> list[NodeStatus]:
     root = _root(cluster)
     with broker._lock(root):
         java = broker._require_java()
-        broker.ensure_jars(root)
+        libs = broker.ensure_jars(broker.default_config())  # one copy for every broker and cluster
         launched: dict[int, int] = {}
         ids = [only] if only is not None else list(cluster.node_ids)
         try:
@@ -195,7 +195,7 @@ def start(cluster: ClusterConfig, only: int | None = None) -> list[NodeStatus]:
                     continue
                 broker._check_port_free(node.host, node.port)
                 broker._check_port_free(node.host, node.controller_port)
-                _prepare(cluster, n, java)
+                _prepare(cluster, n, java, libs)
                 cmd = _java_cmd(java, node, broker.MAIN_CLASS, str(node.properties))
                 pid = broker._spawn_detached(cmd, node)
                 node.pid_file.write_text(f"{pid}\n")

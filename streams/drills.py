@@ -420,9 +420,13 @@ def run_drill(p: Pipeline, drill: str, articles: int, rate: float, timeout_s: fl
         count_before = p.enriched(feeder.ids)
         tr = time.monotonic()
         cluster.start(cfg, only=victims[0])
+        up = time.monotonic() - tr
         p.wait(lambda: p.enriched(feeder.ids) > count_before, timeout_s, "the stream to resume")
         took = time.monotonic() - tr
-        note(f"node {victims[0]} restarted: enriched output resumed {took:.1f} s after its start")
+        note(
+            f"node {victims[0]} restarted (answering after {up:.1f} s): "
+            f"enriched output resumed {took:.1f} s after its start"
+        )
         took = _restart_in_sync(p, victims[1], topics)
         note(f"node {victims[1]} restarted: all replicas in sync in {took:.1f} s")
     else:
