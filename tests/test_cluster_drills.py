@@ -16,8 +16,8 @@ from tests.conftest import TEST_PORT
 
 pytestmark = pytest.mark.kafka
 
-ARTICLES = 60  # at least this many per drill; the feeder goes on at RATE until the fault is over
-RATE = 8.0
+ARTICLES = 40  # at least this many per drill; the feeder goes on at RATE until the fault is over
+RATE = 4.0
 LEAD_CHARS = 600
 TIMEOUT_S = 180.0
 
