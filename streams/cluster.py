@@ -85,7 +85,6 @@ class ClusterConfig:
         return max(1, self.replication - 1)
 
 
-
 @dataclass(frozen=True)
 class NodeStatus:
     node_id: int
