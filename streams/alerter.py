@@ -13,6 +13,7 @@ import faust
 from processors.dedup import StoryState, decide
 from schemas import Alert
 from schemas.codec import decode, encode
+from streams import metrics
 from streams.faust_app import new_app
 from streams.settings import get_settings
 
@@ -26,6 +27,7 @@ candidates_topic = app.topic(settings.topic_alert_candidates)
 alerts_topic = app.topic(settings.topic_alerts)
 # Story key -> StoryState (JSON in the changelog topic, so a restarted alerter remembers).
 alert_state = app.Table("alert-state", partitions=settings.partitions)
+metrics.instrument(app, settings, "alerts", [settings.topic_alert_candidates], needs_model=False)
 
 
 @app.agent(candidates_topic)
@@ -38,8 +40,10 @@ async def publish_alerts(stream: faust.StreamT) -> None:
         state = decide(previous, alert.article_id, alert.level, time.time(), settings.alert_dedup_window_s)
         if state is None:
             log.info("alert for %s suppressed: story already alerted at %s", alert.article_id, alert.level)
+            metrics.count(metrics.ALERTS_SUPPRESSED.labels(alert.level, alert.assessment))
             continue
         fut = await alerts_topic.send(key=alert.article_id.encode(), value=encode(alert))
         await fut
+        metrics.count(metrics.ALERTS_PUBLISHED.labels(alert.level, alert.assessment))
         alert_state[story] = state
         log.info("ALERT %s %s: %s", alert.level, alert.article_id, alert.title)

@@ -30,6 +30,7 @@ from processors.errors import UnprocessableArticle
 from processors.ids import stable_article_id
 from schemas import ArchiveRecord, DeadLetter, EnrichedArticle, Origin, RawArticle
 from schemas.codec import DecodeError, decode, encode
+from streams import metrics
 from streams.faust_app import new_app
 from streams.pipeline import build_enricher
 from streams.retry import until_delivered
@@ -52,6 +53,7 @@ deadletter_topic = app.topic(settings.topic_deadletter)
 alerts_topic = app.topic(settings.topic_alerts)
 # Candidates are re-keyed by story, so every copy of a story meets the same dedup state.
 candidates_topic = app.topic(settings.topic_alert_candidates)
+metrics.instrument(app, settings, "enrich", [settings.topic_raw], needs_model=True)
 
 
 _enricher: Enricher | None = None
@@ -77,6 +79,7 @@ async def enrich_articles(stream: faust.StreamT) -> None:
     loop = asyncio.get_running_loop()
     enricher = await loop.run_in_executor(None, get_enricher)
     log.info("enrichment ready: model %s", enricher.model_name)
+    metrics.model_loaded(enricher.nlp)
     # faust-streaming's StreamT stub lacks take_events (Stream has it since 0.10).
     batches = stream.take_events(settings.batch_size, within=settings.batch_within_s)  # type: ignore[attr-defined]
     async for events in batches:
@@ -102,7 +105,8 @@ async def process_batch_until_delivered(enricher: Enricher, events: Sequence[Eve
     take_events acks the batch in a `finally` after its `yield`, also when the agent body raises.
     Per-article failures are dead-lettered inside process_batch, so what is retried is the broker.
     """
-    await until_delivered(lambda: process_batch(enricher, events), f"batch of {len(events)}")
+    with metrics.batch(len(events)):
+        await until_delivered(lambda: process_batch(enricher, events), f"batch of {len(events)}")
 
 
 async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
@@ -122,7 +126,8 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
 
     loop = asyncio.get_running_loop()
     raws = [raw for _, raw in pending]
-    results = await loop.run_in_executor(None, enricher.enrich_batch, raws, received_at) if raws else []
+    enrich_batch = metrics.with_stage_times(enricher)
+    results = await loop.run_in_executor(None, enrich_batch, raws, received_at) if raws else []
     for (event, raw), result in zip(pending, results, strict=True):
         if isinstance(result, Exception):
             error_type = result.error_type if isinstance(result, UnprocessableArticle) else "processing_error"
@@ -147,7 +152,7 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
 async def publish(raw: RawArticle, enriched: EnrichedArticle) -> list[Any]:
     key = enriched.id.encode()
     futures = [
-        await enriched_topic.send(key=key, value=encode(enriched)),
+        metrics.when_acked(await enriched_topic.send(key=key, value=encode(enriched)), metrics.ENRICHED),
         await archive_topic.send(
             key=key,
             value=encode(
@@ -158,7 +163,8 @@ async def publish(raw: RawArticle, enriched: EnrichedArticle) -> list[Any]:
     if enriched.escalation.alert:
         alert = build_alert(enriched, datetime.now(UTC))
         story = story_key(enriched.title, enriched.id).encode()
-        futures.append(await candidates_topic.send(key=story, value=encode(alert)))
+        sent = await candidates_topic.send(key=story, value=encode(alert))
+        futures.append(metrics.when_acked(sent, metrics.CANDIDATES.labels(alert.level, alert.assessment)))
     return futures
 
 
@@ -173,4 +179,5 @@ async def dead_letter(event: EventT, error_type: str, message: str, received_at:
         payload_b64=base64.b64encode(msg.value or b"").decode("ascii"),
     )
     log.warning("dead letter %s@%s/%s: %s (%s)", msg.topic, msg.partition, msg.offset, error_type, message)
-    return await deadletter_topic.send(key=msg.key, value=encode(letter))
+    sent = await deadletter_topic.send(key=msg.key, value=encode(letter))
+    return metrics.when_acked(sent, metrics.DEAD_LETTERED.labels(error_type))

@@ -8,6 +8,7 @@ worker is SIGKILLed (Linux PR_SET_PDEATHSIG), so none is left orphaned.
 import contextlib
 import ctypes
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -43,16 +44,20 @@ def child_pids(pid: int) -> list[int]:
 
 
 class Children:
-    """One `newsfeed worker --role ROLE` process per role given; `stop` terminates and waits for them."""
+    """One `newsfeed worker --role ROLE` process per role given; `stop` terminates and waits for them.
 
-    def __init__(self, roles: list[str], loglevel: str) -> None:
+    `envs`, one per role, are extra environment variables of that child (e.g. its metrics port).
+    """
+
+    def __init__(self, roles: list[str], loglevel: str, envs: list[dict[str, str]] | None = None) -> None:
         self.roles, self.loglevel = roles, loglevel
+        self.envs = envs or [{} for _ in roles]
         self.procs: list[subprocess.Popen[bytes]] = []
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="children", daemon=True)
 
     def start(self) -> None:
-        self.procs = [self._spawn(role) for role in self.roles]
+        self.procs = [self._spawn(i) for i in range(len(self.roles))]
         self._watcher.start()
 
     def stop(self, timeout_s: float = 30.0) -> None:
@@ -65,13 +70,23 @@ class Children:
         for proc in self.procs:
             stop_worker(proc, timeout_s)
 
-    def _spawn(self, role: str) -> subprocess.Popen[bytes]:
+    def _spawn(self, index: int) -> subprocess.Popen[bytes]:
         def die_with_parent() -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
         return subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker", "--role", role, "--loglevel", self.loglevel],
+            [
+                sys.executable,
+                "-m",
+                "streams.cli",
+                "worker",
+                "--role",
+                self.roles[index],
+                "--loglevel",
+                self.loglevel,
+            ],
             preexec_fn=die_with_parent,
+            env={**os.environ, **self.envs[index]} if self.envs[index] else None,
         )
 
     def _watch(self) -> None:
@@ -94,5 +109,5 @@ class Children:
                 )
                 if self._stopping.wait(delay):
                     return
-                self.procs[i] = self._spawn(self.roles[i])
+                self.procs[i] = self._spawn(i)
                 started[i] = time.monotonic()

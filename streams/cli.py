@@ -178,6 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="measure alert latency a second time with the alert lane off, for comparison",
     )
 
+    status = command(
+        "status",
+        cmd_status,
+        "Show a running deployment from the broker: topic offsets, consumer group lag per partition, "
+        "dead letters of the last hour by type.",
+    )
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+
     dlq = command("dlq", _help_of("dlq"), "Dead letters: summarise them, re-inject them after a fix.")
     dsub = dlq.add_subparsers(title="actions", metavar="ACTION")
     dlist = dsub.add_parser("list", help="Count dead letters by error type, with examples and their origin.")
@@ -360,11 +368,12 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from streams.app import app
     from streams.children import Children
+    from streams.metrics import child_env
 
     roles: list[str] = []
     if args.role == "all":
         roles = ["alerts"] + (["lane"] * settings.lane_processes if settings.alert_lane else [])
-    children = Children(roles, args.loglevel)
+    children = Children(roles, args.loglevel, child_env(settings, roles))
     children.start()
     # After the children start (they inherit niceness): bulk enrichment yields the cores to alerting.
     os.nice(settings.enrich_nice)
@@ -538,6 +547,20 @@ def cmd_scale_out(args: argparse.Namespace, settings: Settings) -> int:
     except (BenchError, BrokerError) as exc:
         raise CliError(str(exc)) from None
     print(format_scale_out(result))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.status import StatusError, read_status
+
+    try:
+        status = asyncio.run(read_status(settings))
+    except StatusError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        print(orjson.dumps(status.as_json(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        print(status.render())
     return 0
 
 

@@ -27,6 +27,7 @@ from processors.ids import stable_article_id
 from processors.triage import AlertLane
 from schemas import RawArticle
 from schemas.codec import DecodeError, decode, encode
+from streams import metrics
 from streams.faust_app import new_app
 from streams.pipeline import build_lane
 from streams.retry import until_delivered
@@ -40,6 +41,7 @@ app = new_app(settings, app_id)
 
 raw_topic = app.topic(settings.topic_raw)
 candidates_topic = app.topic(settings.topic_alert_candidates)
+metrics.instrument(app, settings, "lane", [settings.topic_raw], needs_model=True)
 
 _lane: AlertLane | None = None
 
@@ -57,6 +59,7 @@ async def triage_articles(stream: faust.StreamT) -> None:
     loop = asyncio.get_running_loop()
     lane = await loop.run_in_executor(None, get_lane)
     log.info("alert lane ready")
+    metrics.model_loaded(lane.nlp)
     async for event in stream.events():
         try:
             raw = decode(event.message.value, RawArticle, max_bytes=settings.max_body_bytes)
@@ -72,6 +75,7 @@ async def triage_articles(stream: faust.StreamT) -> None:
         alert = lane_alert(raw, result, datetime.now(UTC))
         key, value = story_key(result.title, article_id).encode(), encode(alert)
         await until_delivered(partial(_send, key, value), f"lane candidate for {article_id}")
+        metrics.count(metrics.CANDIDATES.labels(alert.level, alert.assessment))
         log.info("lane candidate %s %s", alert.level, article_id)
 
 

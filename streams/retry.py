@@ -4,6 +4,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from streams import metrics
+
 log = logging.getLogger(__name__)
 
 FIRST_DELAY_S, MAX_DELAY_S = 0.5, 30.0
@@ -22,5 +24,6 @@ async def until_delivered(attempt: Callable[[], Awaitable[None]], what: str) -> 
             return
         except Exception as exc:  # noqa: BLE001 - retried, never acked undelivered
             log.warning("%s not delivered (%r); retrying in %.1f s", what, exc, delay)
+            metrics.retried()
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_DELAY_S)

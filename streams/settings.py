@@ -55,6 +55,20 @@ class Settings(BaseSettings):
     )
     web_port: int = Field(6066, description="Faust web (health/metrics) port")
 
+    # Observability (streams/metrics.py): /metrics, /healthz, /readyz on every worker process.
+    metrics: bool = Field(True, description="Serve and record metrics; false to measure what they cost")
+    metrics_host: str = Field(
+        "127.0.0.1", description="Bind address of the metrics server (0.0.0.0 in a pod)"
+    )
+    metrics_port_enrich: int = Field(9400, ge=0, le=65535, description="Enrichment app's metrics port")
+    metrics_port_alerts: int = Field(9401, ge=0, le=65535, description="Alerter's metrics port")
+    metrics_port_lane: int = Field(
+        9402, ge=0, le=65535, description="Alert lane's metrics port; a worker's further lanes take the next"
+    )
+    metrics_refresh_s: float = Field(
+        10.0, gt=0, description="How often offsets and lag are read from the broker"
+    )
+
     broker_home: Path = Field(PROJECT_ROOT / ".kafka", description="Local broker jars, data and logs")
     data_dir: Path = Field(PROJECT_ROOT / ".faust", description="Faust's local state, one folder per app id")
 
