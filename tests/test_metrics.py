@@ -1,0 +1,173 @@
+"""The metrics' names, their documentation and dashboard, and the offsets arithmetic (no broker)."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from prometheus_client import REGISTRY
+from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.metrics_core import Metric
+
+from streams import metrics
+from streams.offsets import PartitionOffsets
+from streams.settings import PROJECT_ROOT, Settings
+
+OBSERVABILITY = PROJECT_ROOT / "observability"
+NON_BASE_UNITS = {
+    "ms", "msec", "millis", "milliseconds", "us", "microseconds", "ns", "nanoseconds", "minutes", "hours",
+    "days", "kb", "kib", "mb", "mib", "gb", "kilobytes", "megabytes", "gigabytes", "percent",
+}  # fmt: skip
+TIME_WORDS = {"duration", "latency", "time", "age", "elapsed"}
+
+
+def naming_problems(family: Metric) -> list[str]:
+    """What breaks the Prometheus naming rules: snake_case with a namespace, base units (seconds,
+    bytes), `_total` on counters and only on them, `_info` on info metrics, help text."""
+    name, problems = family.name, []
+    if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", name):
+        problems.append(f"{name}: not snake_case with a namespace prefix")
+    words = set(name.split("_"))
+    if words & NON_BASE_UNITS:
+        problems.append(f"{name}: unit {sorted(words & NON_BASE_UNITS)} is not a base unit (seconds, bytes)")
+    if words & TIME_WORDS and "seconds" not in words:
+        problems.append(f"{name}: a time must be in seconds")
+    samples = {s.name for s in family.samples}
+    if family.type == "counter":
+        if not samples or not all(s.endswith(("_total", "_created")) for s in samples):
+            problems.append(f"{name}: counter samples must end in _total: {sorted(samples)}")
+    elif any(s.endswith("_total") for s in samples | {name}):
+        problems.append(f"{name}: _total on a {family.type}")
+    if family.type == "info" and not all(s.endswith("_info") for s in samples):
+        problems.append(f"{name}: info samples must end in _info")
+    if family.type in ("histogram", "gauge") and name.endswith(("_count", "_sum", "_bucket")):
+        problems.append(f"{name}: reserved suffix")
+    if not family.documentation.strip():
+        problems.append(f"{name}: no help text")
+    return problems
+
+
+def _newsfeed_families() -> list[Metric]:
+    return [f for f in REGISTRY.collect() if f.name.startswith("newsfeed_")]
+
+
+def _exposed_names() -> dict[str, str]:
+    """Our metrics as /metrics names them (counters with _total, info with _info), with their type."""
+    suffix = {"counter": "_total", "info": "_info"}
+    return {f.name + suffix.get(f.type, ""): f.type for f in _newsfeed_families()}
+
+
+def _series_names() -> set[str]:
+    """Every series name a query can use: the exposed names and the histograms' series."""
+    names = set(_exposed_names())
+    for name, kind in _exposed_names().items():
+        if kind == "histogram":
+            names |= {name + s for s in ("_bucket", "_count", "_sum")}
+    return names
+
+
+def test_every_defined_metric_follows_the_naming_rules() -> None:
+    for collector in vars(metrics).values():  # a labelled family shows no sample before its first child
+        if isinstance(collector, MetricWrapperBase) and collector._labelnames:
+            collector.labels(*["x"] * len(collector._labelnames))
+    families = _newsfeed_families()
+    assert len(families) >= 19
+    problems = [p for f in families for p in naming_problems(f)]
+    assert not problems, problems
+
+
+def test_the_rules_catch_the_classic_mistakes() -> None:
+    bad = [
+        Metric("newsfeed_batch_duration_ms", "x", "histogram"),
+        Metric("newsfeed_rebalances_total", "x", "gauge"),
+        Metric("newsfeed_latency", "x", "gauge"),
+        Metric("NewsfeedLag", "x", "gauge"),
+    ]
+    bad[1].add_sample("newsfeed_rebalances_total", {}, 3)
+    counter = Metric("newsfeed_things", "x", "counter")
+    counter.add_sample("newsfeed_things", {}, 1)
+    assert all(naming_problems(m) for m in [*bad, counter])
+    good = Metric("newsfeed_things", "x", "counter")
+    good.add_sample("newsfeed_things_total", {}, 1)
+    assert naming_problems(good) == []
+
+
+def test_readme_lists_every_metric_and_no_other() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Observability") :]
+    section = section[: section.index("\n## ", 3)]
+    listed = set(re.findall(r"`(newsfeed_[a-z_]+)`", section))
+    assert listed == set(_exposed_names()), listed ^ set(_exposed_names())
+
+
+def test_the_dashboard_queries_only_metrics_that_exist() -> None:
+    dashboard = json.loads((OBSERVABILITY / "grafana" / "dashboards" / "newsfeed.json").read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel.get("targets", [])]
+    assert len(exprs) >= 6
+    used = {name for e in exprs for name in re.findall(r"\bnewsfeed_[a-z_]+", e)}
+    assert used and used <= _series_names(), used - _series_names()
+    titles = " ".join(p["title"].lower() for p in dashboard["panels"])
+    for topic in ("throughput", "lag", "dead letters", "alerts", "latency", "stage"):
+        assert topic in titles, topic
+
+
+def test_prometheus_scrapes_the_default_ports_of_every_role() -> None:
+    config = (OBSERVABILITY / "prometheus.yml").read_text()
+    defaults = Settings()
+    for role in metrics.ROLES:
+        assert f"worker:{metrics.metrics_port(defaults, role)}" in config, role
+
+
+def test_the_observability_profile_is_valid_compose_with_its_files_checked_in(tmp_path: Path) -> None:
+    if shutil.which("docker-compose") is None:
+        if os.environ.get("CI"):
+            pytest.fail("docker-compose is not installed (.ci/run installs it)")
+        pytest.skip("docker-compose not installed (apt-get install docker-compose)")
+    compose = ["docker-compose", "-f", str(PROJECT_ROOT / "docker-compose.yml"), "--profile", "observability"]
+    out = subprocess.run([*compose, "config"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    services = subprocess.run(
+        [*compose, "config", "--services"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert {"prometheus", "grafana", "worker"} <= set(services.stdout.split())
+    mounted = re.findall(r"- (/\S+):/\S+:ro", out.stdout)
+    assert any(m.endswith("prometheus.yml") for m in mounted) and all(Path(m).exists() for m in mounted)
+    assert "NEWSFEED_METRICS_HOST: 0.0.0.0" in out.stdout
+
+
+def test_further_alert_lanes_get_their_own_metrics_port() -> None:
+    s = Settings(metrics_port_lane=9402)
+    roles = ["alerts", "lane", "lane", "lane"]
+    assert metrics.child_env(s, roles) == [
+        {},
+        {},
+        {"NEWSFEED_METRICS_PORT_LANE": "9403"},
+        {"NEWSFEED_METRICS_PORT_LANE": "9404"},
+    ]
+    assert metrics.child_env(Settings(metrics_port_lane=0), roles)[2] == {}  # 0: any free port
+
+
+def test_lag_counts_from_the_commit_or_else_from_the_log_start() -> None:
+    assert PartitionOffsets("t", 0, committed=7, start=0, end=10).lag == 3
+    assert PartitionOffsets("t", 0, committed=None, start=4, end=10).lag == 6
+    assert PartitionOffsets("t", 0, committed=12, start=0, end=10).lag == 0  # end read before the commit
+
+
+def test_stage_times_are_observed_per_batch_from_the_enrichers_totals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Enricher:
+        stage_seconds = {"nlp": 1.0}
+
+        def enrich_batch(self, raws: list[str], at: object) -> list[str]:
+            self.stage_seconds["nlp"] += 0.25
+            return raws
+
+    monkeypatch.setattr(metrics, "_enabled", True)
+    before = REGISTRY.get_sample_value("newsfeed_stage_duration_seconds_sum", {"stage": "nlp"}) or 0.0
+    assert metrics.with_stage_times(Enricher())(["a"], None) == ["a"]
+    after = REGISTRY.get_sample_value("newsfeed_stage_duration_seconds_sum", {"stage": "nlp"})
+    assert after is not None and abs(after - before - 0.25) < 1e-9
