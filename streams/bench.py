@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -293,16 +293,8 @@ def run_bench(
     machine = machine_info(enricher.nlp, settings.spacy_model)
     del enricher  # the bench process does not need the model while the workers run
 
-    cfg = broker.BrokerConfig(
-        home=PROJECT_ROOT / ".kafka" / "bench", port=broker_port, controller_port=broker_port + 1
-    )
-    _say(f"broker: starting on {cfg.bootstrap} (home {cfg.home}) ...")
-    with contextlib.suppress(broker.BrokerError):
-        broker.stop(cfg)
-    shutil.rmtree(cfg.data, ignore_errors=True)
-    status = broker.start(cfg)
     rss: list[float] = []
-    try:
+    with own_broker(broker_port) as cfg:
         stream_runs: dict[str, list[float]] = {key: [] for key, _, _ in STREAM_SETUPS}
         for key, workers, role in () if latency_only else STREAM_SETUPS:
             for run in range(runs):
@@ -344,10 +336,6 @@ def run_bench(
                 f"{len(latencies)} alerts"
             )
             rss.extend(peak)
-    finally:
-        if status.started:
-            broker.stop(cfg)
-            shutil.rmtree(cfg.data, ignore_errors=True)
 
     throughput = (
         {}
@@ -392,6 +380,23 @@ def run_bench(
         json_path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
         _say(f"wrote {json_path}")
     return result
+
+
+@contextlib.contextmanager
+def own_broker(port: int) -> Iterator[broker.BrokerConfig]:
+    """A fresh broker of the bench's own (home .kafka/bench, empty data), stopped and wiped after."""
+    cfg = broker.BrokerConfig(home=PROJECT_ROOT / ".kafka" / "bench", port=port, controller_port=port + 1)
+    _say(f"broker: starting on {cfg.bootstrap} (home {cfg.home}) ...")
+    with contextlib.suppress(broker.BrokerError):
+        broker.stop(cfg)
+    shutil.rmtree(cfg.data, ignore_errors=True)
+    status = broker.start(cfg)
+    try:
+        yield cfg
+    finally:
+        if status.started:
+            broker.stop(cfg)
+            shutil.rmtree(cfg.data, ignore_errors=True)
 
 
 def measure_offline(enricher: Any, corpus: Sequence[RawArticle]) -> dict[str, Any]:
@@ -521,6 +526,17 @@ def machine_info(nlp: Any, model: str) -> dict[str, Any]:
 # streaming plumbing
 
 
+def metrics_ports(settings: Settings, index: int) -> dict[str, str]:
+    """Metrics ports of the bench's `index`-th worker, from its broker's port up (+10, 10 per worker),
+    so workers on one machine do not collide with each other or with a `newsfeed worker` on 9400."""
+    base = settings.broker_port + 10 + 10 * index
+    return {
+        "NEWSFEED_METRICS_PORT_ENRICH": str(base),
+        "NEWSFEED_METRICS_PORT_ALERTS": str(base + 1),
+        "NEWSFEED_METRICS_PORT_LANE": str(base + 2),
+    }
+
+
 def _log_path(settings: Settings, index: int) -> Path:
     return PROJECT_ROOT / ".kafka" / "bench" / "workers" / f"{settings.app_id}-{index}.log"
 
@@ -536,6 +552,7 @@ class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a funct
         await ensure_topics(self.settings)
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFEED_")} | self.settings.as_env()
         for i in range(self.count):
+            env |= metrics_ports(self.settings, i)
             log_path = _log_path(self.settings, i)
             log_path.parent.mkdir(parents=True, exist_ok=True)
             with log_path.open("ab") as log:

@@ -38,6 +38,8 @@ DEFAULT_CORPUS = (PROJECT_ROOT / "seeds", DEV_ARTICLES)
 # Faust reads these itself (no prefix). A SIGKILLed member otherwise holds its partitions for the
 # default 60 s session timeout before the restarted worker gets them (6 s is the broker minimum).
 FAST_REBALANCE_ENV = {"BROKER_SESSION_TIMEOUT": "6", "BROKER_HEARTBEAT_INTERVAL": "1"}
+# A restarted worker must not wait for its killed predecessor's children to free their metrics ports.
+ANY_METRICS_PORT_ENV = {f"NEWSFEED_METRICS_PORT_{role}": "0" for role in ("ENRICH", "LANE", "ALERTS")}
 
 
 def corpus(articles: int, paths: Iterable[Path] = DEFAULT_CORPUS) -> list[RawArticle]:
@@ -53,7 +55,13 @@ class Worker:
     """A `newsfeed worker` subprocess that can be killed and started again; all runs log to one file."""
 
     def __init__(self, settings: Settings, log_path: Path, cwd: Path) -> None:
-        self.env = {**os.environ, **settings.as_env(), **FAST_REBALANCE_ENV, "PYTHONPATH": str(PROJECT_ROOT)}
+        self.env = {
+            **os.environ,
+            **settings.as_env(),
+            **FAST_REBALANCE_ENV,
+            **ANY_METRICS_PORT_ENV,
+            "PYTHONPATH": str(PROJECT_ROOT),
+        }
         self.log_path = log_path
         self.cwd = cwd  # Faust writes its data directory here
         self.proc: subprocess.Popen[bytes] | None = None

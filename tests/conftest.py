@@ -52,7 +52,9 @@ def kafka_broker() -> Iterator[str]:
 
 def stream_env(bootstrap: str, **overrides: str) -> dict[str, str]:
     """Settings for one isolated pipeline (its own consumer group and topics), as NEWSFEED_* variables."""
-    return Settings().isolated(bootstrap, "test", uuid.uuid4().hex[:8]).as_env() | overrides
+    # Metrics on any free port: test sessions of several checkouts share this machine.
+    any_port = {f"NEWSFEED_METRICS_PORT_{role}": "0" for role in ("ENRICH", "LANE", "ALERTS")}
+    return Settings().isolated(bootstrap, "test", uuid.uuid4().hex[:8]).as_env() | any_port | overrides
 
 
 class WorkerProcess:

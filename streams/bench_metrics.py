@@ -1,0 +1,109 @@
+"""`newsfeed bench --metrics-overhead`: what the metrics cost, with NEWSFEED_METRICS on and off in one run.
+
+One enrichment worker (`--role enrich`) streams the same corpus through the bench's own broker,
+alternately with metrics on and off (the order flips every round, so a neighbour's load drifting
+over the run weighs on both alike). With metrics on, /metrics is also scraped every few seconds,
+more often than Prometheus' usual 15 s, so serving is in the price. Reports throughput and worker
+CPU per article of each, and their ratios.
+"""
+
+import asyncio
+import contextlib
+import statistics
+import urllib.request
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from streams.bench import BenchError, _say, cycle_articles, load_corpus, measure_stream, own_broker
+from streams.settings import Settings
+
+SCRAPE_EVERY_S = 5.0
+MAX_COST = 0.02  # the target: metrics cost under 2% of throughput
+T = TypeVar("T")
+
+
+def run_metrics_overhead(
+    settings: Settings, *, articles: int, runs: int, broker_port: int, corpus_dir: Path | None = None
+) -> dict[str, Any]:
+    if articles < 1 or runs < 1:
+        raise BenchError("articles and runs must be >= 1")
+    base, corpus_from = load_corpus(corpus_dir)
+    corpus = cycle_articles(base, articles)
+    _say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
+    aps: dict[bool, list[float]] = {True: [], False: []}
+    cpu: dict[bool, list[float]] = {True: [], False: []}
+    scrapes = 0
+    with own_broker(broker_port) as cfg:
+        for run in range(runs):
+            for on in (True, False) if run % 2 == 0 else (False, True):
+                state = "on" if on else "off"
+                _say(f"[metrics {state}, {run + 1}/{runs}] {len(corpus)} articles, 1 worker ...")
+                run_settings = settings.model_copy(update={"metrics": on})
+                measure = measure_stream(run_settings, cfg.bootstrap, corpus, 1, "enrich")
+                # The bench's first worker serves on its broker port + 10 (streams/bench.py metrics_ports).
+                url = f"http://127.0.0.1:{broker_port + 10}/metrics" if on else None
+                (a, _, c), n = asyncio.run(_scraping(measure, url))
+                aps[on].append(a)
+                cpu[on].append(c)
+                scrapes += n
+                _say(f"    {a:.2f} a/s ({c:.0f} worker CPU ms/article){f', {n} scrapes' if on else ''}")
+    on_aps, off_aps = statistics.median(aps[True]), statistics.median(aps[False])
+    on_cpu, off_cpu = statistics.median(cpu[True]), statistics.median(cpu[False])
+    return {
+        "articles": len(corpus),
+        "runs": runs,
+        "metrics_on_aps": round(on_aps, 3),
+        "metrics_off_aps": round(off_aps, 3),
+        "throughput_ratio_on_off": round(on_aps / off_aps, 4),
+        "metrics_on_cpu_ms": round(on_cpu, 1),
+        "metrics_off_cpu_ms": round(off_cpu, 1),
+        "cpu_ratio_on_off": round(on_cpu / off_cpu, 4),
+        "metrics_on_aps_runs": [round(v, 3) for v in aps[True]],
+        "metrics_off_aps_runs": [round(v, 3) for v in aps[False]],
+        "scrapes": scrapes,
+        "met": on_aps / off_aps >= 1 - MAX_COST,
+    }
+
+
+def format_metrics_overhead(r: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            f"metrics overhead: {r['articles']} articles, 1 enrichment worker, {r['runs']} alternating "
+            f"round(s) of on and off, medians; /metrics scraped every {SCRAPE_EVERY_S:g} s when on",
+            f"  metrics on   {r['metrics_on_aps']:.2f} a/s  {r['metrics_on_cpu_ms']:.0f} CPU ms/article",
+            f"  metrics off  {r['metrics_off_aps']:.2f} a/s  {r['metrics_off_cpu_ms']:.0f} CPU ms/article",
+            f"  on/off: throughput {r['throughput_ratio_on_off']:.3f}, CPU per article "
+            f"{r['cpu_ratio_on_off']:.3f} (target: throughput >= {1 - MAX_COST:.2f}: "
+            f"{'met' if r['met'] else 'NOT met'})",
+            "  runs (a/s): on " + " ".join(f"{v:.2f}" for v in r["metrics_on_aps_runs"])
+            + "; off " + " ".join(f"{v:.2f}" for v in r["metrics_off_aps_runs"]),
+        ]
+    )  # fmt: skip
+
+
+async def _scraping(measure: Coroutine[Any, Any, T], url: str | None) -> tuple[T, int]:
+    """Run `measure` while scraping `url` every SCRAPE_EVERY_S (none when None); (its result, scrapes)."""
+    scrapes = 0
+
+    async def scrape() -> None:
+        nonlocal scrapes
+        while True:
+            await asyncio.sleep(SCRAPE_EVERY_S)
+            with contextlib.suppress(OSError):  # the worker is still starting, or already stopping
+                await asyncio.to_thread(_get, url or "")
+                scrapes += 1
+
+    task = asyncio.ensure_future(scrape()) if url else None
+    try:
+        return await measure, scrapes
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def _get(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        resp.read()
