@@ -171,3 +171,45 @@ def test_stage_times_are_observed_per_batch_from_the_enrichers_totals(
     assert metrics.with_stage_times(Enricher())(["a"], None) == ["a"]
     after = REGISTRY.get_sample_value("newsfeed_stage_duration_seconds_sum", {"stage": "nlp"})
     assert after is not None and abs(after - before - 0.25) < 1e-9
+
+
+def test_bench_workers_get_distinct_metrics_ports_from_their_broker_port() -> None:
+    from streams.bench import metrics_ports
+
+    s = Settings(broker="localhost:25192")
+    ports = [int(p) for i in range(3) for p in metrics_ports(s, i).values()]
+    assert len(set(ports)) == len(ports) and min(ports) == 25202
+
+
+def test_the_overhead_report_says_whether_the_target_is_met() -> None:
+    from streams.bench_metrics import format_metrics_overhead
+
+    result = {
+        "articles": 200,
+        "runs": 3,
+        "metrics_on_aps": 8.1,
+        "metrics_off_aps": 8.2,
+        "throughput_ratio_on_off": 0.988,
+        "metrics_on_cpu_ms": 110.0,
+        "metrics_off_cpu_ms": 109.0,
+        "cpu_ratio_on_off": 1.009,
+        "metrics_on_aps_runs": [8.1, 8.0, 8.3],
+        "metrics_off_aps_runs": [8.2, 8.2, 8.1],
+        "hook_us_per_article": 12.5,
+        "hook_share_of_article_cpu": 0.000115,
+        "scrape_ms": 1.2,
+        "scrape_series": 170,
+        "met": True,
+    }
+    text = format_metrics_overhead(result)
+    assert "throughput 0.988" in text and "(target: throughput >= 0.98: met)" in text
+    assert "12.5 us per article (0.011% of an article's worker CPU)" in text
+    assert "NOT met" in format_metrics_overhead(result | {"met": False})
+
+
+def test_the_hooks_cost_is_counted_and_leaves_metrics_as_they_were() -> None:
+    from streams.bench_metrics import measure_hook_cost
+
+    cost = measure_hook_cost(articles=200, scrapes=2)
+    assert cost["hook_us_per_article"] > 0 and cost["scrape_ms"] > 0 and cost["scrape_series"] > 20
+    assert metrics._enabled is False
