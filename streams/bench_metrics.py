@@ -71,6 +71,8 @@ def run_metrics_overhead(
         "cpu_ratio_on_off": round(on_cpu / off_cpu, 4),
         "metrics_on_aps_runs": [round(v, 3) for v in aps[True]],
         "metrics_off_aps_runs": [round(v, 3) for v in aps[False]],
+        "metrics_on_cpu_ms_runs": [round(v, 1) for v in cpu[True]],
+        "metrics_off_cpu_ms_runs": [round(v, 1) for v in cpu[False]],
         "scrapes": scrapes,
         **hooks,
         "hook_share_of_article_cpu": round(hooks["hook_us_per_article"] / 1000 / off_cpu, 6),

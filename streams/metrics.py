@@ -37,7 +37,7 @@ from prometheus_client import (
 )
 
 from schemas.base import SCHEMA_VERSION
-from streams.offsets import PartitionOffsets, read_offsets
+from streams.offsets import PartitionOffsets, close_clients, read_offsets
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -366,8 +366,8 @@ async def refresh_offsets_forever(app: faust.App, settings: Settings) -> None:
     """Every refresh interval: committed and end offsets of the held partitions, from the broker."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker, request_timeout_ms=10_000)
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.broker, enable_auto_commit=False)
-    started = False
     shown: set[tuple[str, int]] = set()
+    started = False
     try:
         while True:
             try:
@@ -376,18 +376,24 @@ async def refresh_offsets_forever(app: faust.App, settings: Settings) -> None:
                     await consumer.start()
                     started = True
                 held = held_partitions(app)
-                offsets = await read_offsets(admin, consumer, app.conf.id, held) if held else []
+                if held:
+                    offsets = await read_offsets(admin, consumer, app.conf.id, held)
+                else:
+                    offsets = []
+                    await admin.describe_cluster()  # still ask the broker: readiness says if it answers
                 shown = _publish_offsets(offsets, shown)
                 _state.broker_seen_at = time.monotonic()
                 BROKER_UP.set(1)
             except Exception as exc:  # noqa: BLE001 - readiness reports it; the next round retries
                 BROKER_UP.set(0)
                 log.warning("offsets refresh failed: %r", exc)
+                if not started:  # a half-started pair starts again from scratch
+                    await close_clients(admin, consumer)
+                    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker, request_timeout_ms=10_000)
+                    consumer = AIOKafkaConsumer(bootstrap_servers=settings.broker, enable_auto_commit=False)
             await asyncio.sleep(settings.metrics_refresh_s)
     finally:
-        if started:
-            await consumer.stop()
-            await admin.close()
+        await close_clients(admin, consumer)
 
 
 def _publish_offsets(offsets: list[PartitionOffsets], shown: set[tuple[str, int]]) -> set[tuple[str, int]]:

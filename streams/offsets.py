@@ -3,6 +3,7 @@
 One reader for the workers' lag gauges (streams/metrics.py) and for `newsfeed status`.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -40,3 +41,11 @@ async def read_offsets(
         position = meta.offset if meta is not None and meta.offset >= 0 else None
         out.append(PartitionOffsets(tp.topic, tp.partition, position, starts[tp], ends[tp]))
     return out
+
+
+async def close_clients(admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer) -> None:
+    """Close both, also when they never started (a broker that was down)."""
+    with contextlib.suppress(Exception):
+        await consumer.stop()
+    with contextlib.suppress(Exception):
+        await admin.close()

@@ -6,7 +6,6 @@ worker is down: then the lag shows what is waiting.
 """
 
 import asyncio
-import contextlib
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -19,7 +18,7 @@ from aiokafka.errors import KafkaError
 
 from schemas import DeadLetter
 from schemas.codec import DecodeError, decode
-from streams.offsets import PartitionOffsets, read_offsets
+from streams.offsets import PartitionOffsets, close_clients, read_offsets
 from streams.settings import TOPIC_FIELDS, Settings
 
 DEAD_LETTER_WINDOW_S = 3600.0
@@ -112,7 +111,7 @@ async def read_status(settings: Settings, timeout_s: float = 10.0) -> Status:
     try:
         await asyncio.wait_for(asyncio.gather(admin.start(), consumer.start()), timeout_s)
     except (TimeoutError, KafkaError, OSError) as exc:
-        await _close(admin, consumer)
+        await close_clients(admin, consumer)
         raise StatusError(f"cannot reach the broker at {settings.broker} ({exc!r}); is it running?") from None
     try:
         # aiokafka has no public per-topic metadata call for an unsubscribed consumer (as streams/tail.py).
@@ -151,7 +150,7 @@ async def read_status(settings: Settings, timeout_s: float = 10.0) -> Status:
         await _count_recent_dead_letters(consumer, tps_of.get(settings.topic_deadletter, []), status)
         return status
     finally:
-        await _close(admin, consumer)
+        await close_clients(admin, consumer)
 
 
 async def _describe_group(admin: AIOKafkaAdminClient, group: str) -> tuple[str, int]:
@@ -194,9 +193,3 @@ async def _count_recent_dead_letters(
                     status.unreadable_dead_letters += 1
             if tp in todo and records and records[-1].offset + 1 >= todo[tp]:
                 del todo[tp]
-
-
-async def _close(admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer) -> None:
-    for stop in (consumer.stop, admin.close):
-        with contextlib.suppress(Exception):  # closing what may never have started
-            await stop()

@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,30 @@ def test_the_hooks_cost_is_counted_and_leaves_metrics_as_they_were() -> None:
     cost = measure_hook_cost(articles=200, scrapes=2)
     assert cost["hook_us_per_article"] > 0 and cost["scrape_ms"] > 0 and cost["scrape_series"] > 20
     assert metrics._enabled is False
+
+
+def test_readiness_names_every_reason_it_is_not_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    from faust.types import TP
+
+    class Consumer:
+        def __init__(self, tps: set[TP]) -> None:
+            self.tps = tps
+
+        def assignment(self) -> set[TP]:
+            return self.tps
+
+    class App:
+        rebalancing = True
+        consumer = Consumer({TP("news.alerts.candidates-changelog", 0)})  # a changelog is no input
+
+    state = metrics._State()
+    state.app, state.topics, state.needs_model, state.refresh_s = App(), ("raw",), True, 1.0  # type: ignore[assignment]
+    monkeypatch.setattr(metrics, "_state", state)
+    assert metrics.readiness() == ["model not loaded", "broker not reached yet", "consumer group rebalancing"]
+    App.rebalancing = False
+    state.model_loaded, state.broker_seen_at = True, time.monotonic() - 60
+    assert metrics.readiness() == ["broker unreachable for 60 s", "no input partitions assigned"]
+    App.consumer = Consumer({TP("raw", 1), TP("raw", 0)})
+    state.broker_seen_at = time.monotonic()
+    assert metrics.readiness() == []
+    assert [tp.partition for tp in metrics.held_partitions(App())] == [0, 1]  # type: ignore[arg-type]
