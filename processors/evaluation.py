@@ -5,6 +5,7 @@ Entity matching is type-agnostic across PERSON/ORG/GPE: a person labelled ORG by
 counts as found, because the type is not what these labels are meant to check.
 """
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,19 @@ _LEADING_THE = re.compile(r"^the\s+")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+
+# Subscribers may filter on confidence; precision is reported above this threshold.
+CONFIDENT = 0.8
+# The validation part: about a quarter of the labelled articles, chosen once, before any tuning, by
+# a hash of the article id (so neither its content nor its errors chose it). Tune on the rest.
+VALIDATION_SALT = "newsfeed-validation"
+VALIDATION_MODULUS = 4
+
+
+def is_validation(article_id: str) -> bool:
+    """True for the held-out articles: sha256("newsfeed-validation:" + id), first 8 hex digits, % 4 == 0."""
+    digest = hashlib.sha256(f"{VALIDATION_SALT}:{article_id}".encode()).hexdigest()
+    return int(digest[:8], 16) % VALIDATION_MODULUS == 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class QuotePair:
     predicted_speaker: str | None
     speaker_named: bool
     speaker_correct: bool
+    speaker_confidence: float = 0.0
 
 
 @dataclass
@@ -81,6 +96,9 @@ class ArticleScore:
     quote_pairs: list[QuotePair] = field(default_factory=list)
     lane_level: str | None = None  # the alert lane's level (processors/triage.py), when it was run
     lane_alert: bool | None = None
+    desk_confidence: float = 0.0
+    confident_entities: PRF = PRF()  # only the predictions with confidence >= CONFIDENT (fn unused)
+    confident_speakers: tuple[int, int] = (0, 0)  # (correct, total) of named quotes with a confident speaker
 
     @property
     def wrong_speakers(self) -> list[QuotePair]:
@@ -121,6 +139,27 @@ class EvalResult:
         scored = [a for a in self.articles if a.lane_alert is not None]
         return sum((_binary(a.alert_gold, bool(a.lane_alert)) for a in scored), PRF())
 
+    def part(self, validation: bool) -> "EvalResult":
+        """The validation articles (`is_validation`) or the tuning ones."""
+        return EvalResult([a for a in self.articles if is_validation(a.id) == validation])
+
+    @property
+    def confident_entity_precision(self) -> PRF:
+        return sum((a.confident_entities for a in self.articles), PRF())
+
+    @property
+    def confident_speaker_precision(self) -> tuple[float, int]:
+        """Share of confidently attributed named quotes whose speaker is right, and how many there are."""
+        correct = sum(a.confident_speakers[0] for a in self.articles)
+        total = sum(a.confident_speakers[1] for a in self.articles)
+        return (correct / total if total else 0.0), total
+
+    @property
+    def confident_desk_precision(self) -> tuple[float, int]:
+        sure = [a for a in self.articles if a.desk_confidence >= CONFIDENT]
+        hits = sum(a.desk_gold == a.desk_predicted for a in sure)
+        return (hits / len(sure) if sure else 0.0), len(sure)
+
     @property
     def lane_agreement(self) -> float:
         """Share of articles where the lane's level equals the full assessment's."""
@@ -139,8 +178,11 @@ def score_article(article_id: str, labels: dict[str, Any], enriched: EnrichedArt
     """Score one enriched article against the `labels` object of its dev json."""
     aliases: dict[str, list[str]] = labels.get("entity_aliases", {})
     entity_prf, missed_e, extra_e = score_entities(labels["entities"], aliases, enriched)
+    confident = enriched.model_copy(update={"entities": [e for e in enriched.entities if e.confidence >= CONFIDENT]})
+    confident_prf = score_entities(labels["entities"], aliases, confident)[0]
     quote_prf, pairs, missed_q, extra_q = score_quotes(labels["quotes"], aliases, enriched)
     named = [p for p in pairs if p.speaker_named]
+    sure = [p for p in named if p.speaker_confidence >= CONFIDENT]
     return ArticleScore(
         id=article_id,
         desk_gold=labels["topic"],
@@ -157,6 +199,9 @@ def score_article(article_id: str, labels: dict[str, Any], enriched: EnrichedArt
         missed_quotes=missed_q,
         extra_quotes=extra_q,
         quote_pairs=pairs,
+        desk_confidence=enriched.section.confidence,
+        confident_entities=PRF(tp=confident_prf.tp, fp=confident_prf.fp),
+        confident_speakers=(sum(p.speaker_correct for p in sure), len(sure)),
     )
 
 
@@ -205,6 +250,7 @@ def score_quotes(
                 predicted_speaker=p.speaker,
                 speaker_named=g.get("speaker_named", True) is not False,
                 speaker_correct=p.speaker is not None and normalize_name(p.speaker) in accepted,
+                speaker_confidence=p.speaker_confidence,
             )
         )
     matched_pred = set(matches.values())

@@ -140,6 +140,11 @@ ADDRESSEE_VERBS = frozenset(
 )
 # Heads of "the government"-like descriptions: they refer to the article's main country.
 GOVERNMENT_NOUNS = frozenset({"government", "administration", "regime", "cabinet"})
+# Role nouns that speak for the organisation they belong to, and the prepositions that tie them to it.
+SPOKESPERSON_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative"})
+SPOKESPERSON_LINKS = frozenset({"of", "for"})
+DOCUMENT_NOUNS = frozenset({"report", "statement", "study", "communique", "survey", "bulletin", "release"})
+DOCUMENT_LINKS = frozenset({"by", "of", "from"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "it", "we"})
 # A quote this short with no speech verb near it is a scare quote, title or nickname, not speech.
@@ -168,6 +173,7 @@ class _Speaker:
     name: str
     type: str | None
     cue: str | None
+    confidence: float = 0.9  # lowered for the less precise sieves (carry-over, pronouns, descriptions)
 
 
 def extract_quotes(doc: Doc, entities: list[Entity]) -> list[Quote]:
@@ -188,6 +194,7 @@ def extract_quotes(doc: Doc, entities: list[Entity]) -> list[Quote]:
                 speaker=speaker.name,
                 speaker_type=speaker.type,
                 cue=speaker.cue,
+                speaker_confidence=speaker.confidence,
                 start=start,
                 end=end,
             )
@@ -291,26 +298,59 @@ def _attribute(
     last: tuple[_Speaker, int] | None,
 ) -> _Speaker | None:
     """Cue verb near the quote -> its subject; else the previous speaker for a follow-on quote."""
+    quoted = [(s.start, s.end) for s in spans]
     cue = _find_cue(doc, text, span, spans)
     colon = _introducing_colon(doc, text, span)
     if colon is not None and (cue is None or cue.sent != colon.sent):
-        subject = _colon_subject(colon)
+        subject = _colon_subject(colon) or _mention_before(colon.head, index)
         if subject is not None:
             speaker = _speaker_from(subject, text, span, index, entities, last)
             if speaker is not None and speaker.type != "DESCRIPTION":
-                return speaker
+                return _Speaker(speaker.name, speaker.type, speaker.cue, 0.85)
     if cue is not None:
-        subject = _subject(cue)
+        subject = _subject(cue, quoted)
         if subject is not None:
             speaker = _speaker_from(subject, text, span, index, entities, last)
             if speaker is not None:
-                return _Speaker(speaker.name, speaker.type, cue.text)
+                return _Speaker(speaker.name, speaker.type, cue.text, speaker.confidence)
     words = len(text[span.start : span.end].split())
     if words < MIN_FLOATING_WORDS:
         return None
+    verb = _verb_before(doc, text, span)
+    if verb is not None:
+        subject = _subject(verb, quoted) or _mention_before(verb, index)
+        entity = index.at(subject.idx, subject.idx + len(subject.text)) if subject is not None else None
+        if entity is not None and entity.type in {"PERSON", "ORG"}:
+            return _Speaker(entity.name, entity.type, verb.text, 0.8)
     if last is not None and span.paragraph - last[1] <= 1:
-        return _Speaker(last[0].name, last[0].type, None)
-    return _introduced_before(doc, span, index)
+        introduced = _introduced_before(doc, span, index, quoted)
+        if introduced is not None and introduced.name != last[0].name:
+            return introduced
+        return _Speaker(last[0].name, last[0].type, None, 0.7)
+    return _introduced_before(doc, span, index, ())
+
+
+def _verb_before(doc: Doc, text: str, span: _Span) -> Token | None:
+    """The verb right before the opening mark ("X questioned \"...\"", "X remarked, \"...\""): a
+    quote that is the verb's object is that subject's words (Muzny et al.'s Mention-Verb-Quote)."""
+    pos = span.start - 2
+    while pos >= 0 and text[pos] in " ,:":
+        pos -= 1
+    if pos < 0:
+        return None
+    tokens = doc.char_span(pos, pos + 1, alignment_mode="expand")
+    token = tokens[0] if tokens is not None and len(tokens) else None
+    return token if token is not None and token.pos_ == "VERB" and token.tag_ != "VBG" else None
+
+
+def _mention_before(verb: Token, index: _MentionIndex) -> Token | None:
+    """A person or organisation name ending right before the verb is its subject, however the parser
+    attached it ("... Colonel Jane Doe shared a view:")."""
+    if verb.i == 0:
+        return None
+    prev = verb.doc[verb.i - 1]
+    row = index.row_at(prev.idx, prev.idx + len(prev.text))
+    return prev if row is not None and row[2].type in {"PERSON", "ORG"} else None
 
 
 def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token | None:
@@ -367,8 +407,9 @@ def _is_cue(token: Token) -> bool:
     return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in SPEECH_VERBS
 
 
-def _subject(verb: Token) -> Token | None:
-    """Subject of the cue; "according to X" gives X; a conjoined verb borrows its head's subject."""
+def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | None:
+    """Subject of the cue, never a word inside a quote; "according to X" gives X; a conjoined verb
+    borrows its head's subject."""
     if verb.lower_ == "according":
         for child in verb.children:
             if child.lower_ == "to":
@@ -378,17 +419,34 @@ def _subject(verb: Token) -> Token | None:
     for _ in range(3):
         if token is None:
             return None
+        # A participle cue ("..., saying", "a statement adding") has no subject of its own: an nsubj
+        # the parser hung on it is a misparse; the speaker is the subject of the clause it modifies.
+        participle = token.tag_ == "VBG" and token.dep_ in {"advcl", "acl", "xcomp"}
         for child in token.children:
-            if child.dep_ in {"nsubj", "nsubjpass"}:
+            if child.dep_ in {"nsubj", "nsubjpass"} and not participle and not _inside(child.idx, quoted):
                 return child
         if token.lemma_.lower() not in ADDRESSEE_VERBS:
             for child in token.children:
-                if child.dep_ in {"attr", "dobj", "npadvmod"} and child.pos_ == "PROPN" and child.i > token.i:
+                if (
+                    child.dep_ in {"attr", "dobj", "npadvmod"}
+                    and child.pos_ == "PROPN"
+                    and child.i > token.i
+                    and not _inside(child.idx, quoted)
+                ):
                     return child
-        token = (
-            token.head if token.dep_ in {"conj", "xcomp", "advcl", "ccomp"} and token.head != token else None
-        )
+        if participle and token.dep_ == "acl" and token.head.dep_ in {"dobj", "pobj", "attr"}:
+            token = token.head.head  # "X issued a statement saying": the statement's issuer
+        else:
+            token = (
+                token.head
+                if token.dep_ in {"conj", "xcomp", "advcl", "ccomp"} and token.head != token
+                else None
+            )
     return None
+
+
+def _inside(pos: int, quoted: Sequence[tuple[int, int]]) -> bool:
+    return any(qs <= pos < qe for qs, qe in quoted)
 
 
 def _speaker_from(
@@ -415,19 +473,19 @@ def _speaker_from(
     floor = _paragraph_floor(text, subject.idx, 2)
     if lower in PERSON_PRONOUNS:
         previous = last[0].name if last is not None else None
-        return _entity_speaker(_antecedent(subject, index, floor, previous)) or _recent(
+        return _entity_speaker(_antecedent(subject, index, floor, previous), 0.75) or _recent(
             last, span, {"PERSON"}
         )
     if lower in GROUP_PRONOUNS:
         return _recent(last, span, _GROUP_TYPES) or _entity_speaker(
-            index.before(subject.idx, _GROUP_TYPES, floor)
+            index.before(subject.idx, _GROUP_TYPES, floor), 0.6
         )
     if lower in {"i", "you", "who", "that", "which", "this"}:
         return None
     if subject.pos_ == "PROPN":
         name = _propn_run(subject)
         found = resolve(name, entities)
-        return _Speaker(found.name, found.type, None) if found else _Speaker(name, None, None)
+        return _Speaker(found.name, found.type, None, 0.8) if found else _Speaker(name, None, None, 0.6)
     return _describe(subject, phrase, index, floor)
 
 
@@ -539,12 +597,36 @@ def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) ->
     det = next((c.lower_ for c in subject.children if c.dep_ == "det"), None)
     definite = det == "the" or phrase[0].lower_ == "the"
     singular = subject.tag_ in {"NN", "NNP"}
+    owner = _owner(subject, index)
+    if owner is not None:
+        return _Speaker(owner.name, owner.type, None, 0.7)
     if definite and singular:
         entity = _described_entity(subject, index, floor)
         if entity is not None:
-            return _Speaker(entity.name, entity.type, None)
+            return _Speaker(entity.name, entity.type, None, 0.65)
     text = _phrase(phrase)
-    return _Speaker(text, "DESCRIPTION", None) if text else None
+    return _Speaker(text, "DESCRIPTION", None, 0.5) if text else None
+
+
+def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
+    """A spokesperson or a document speaks for the organisation it belongs to ("the Ministry's
+    spokesman", "a report by the Agency") when the article credits nobody by name."""
+    links = SPOKESPERSON_LINKS if subject.lower_ in SPOKESPERSON_NOUNS else DOCUMENT_LINKS
+    if subject.lower_ not in SPOKESPERSON_NOUNS | DOCUMENT_NOUNS:
+        return None
+    owners = [c for c in subject.children if c.dep_ == "poss"]
+    owners += [
+        g
+        for c in subject.children
+        if c.dep_ == "prep" and c.lower_ in links
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
+    for token in owners:
+        entity = index.at(token.idx, token.idx + len(token.text))
+        if entity is not None and entity.type in _GROUP_TYPES:
+            return entity
+    return None
 
 
 def _described_entity(subject: Token, index: _MentionIndex, floor: int) -> Entity | None:
@@ -572,25 +654,31 @@ def _recent(
 ) -> _Speaker | None:
     """A pronoun right after quotes by one speaker most often refers back to that speaker."""
     if last is not None and last[0].type in types and span.paragraph - last[1] <= 1:
-        return last[0]
+        return _Speaker(last[0].name, last[0].type, None, 0.7)
     return None
 
 
-def _entity_speaker(entity: Entity | None) -> _Speaker | None:
-    return _Speaker(entity.name, entity.type, None) if entity else None
+def _entity_speaker(entity: Entity | None, confidence: float) -> _Speaker | None:
+    return _Speaker(entity.name, entity.type, None, confidence) if entity else None
 
 
-def _introduced_before(doc: Doc, span: _Span, index: _MentionIndex) -> _Speaker | None:
-    """A quote with no cue after a sentence whose subject is a person ("X commented on it.")."""
+def _introduced_before(
+    doc: Doc, span: _Span, index: _MentionIndex, quoted: Sequence[tuple[int, int]]
+) -> _Speaker | None:
+    """A quote with no cue after a sentence whose subject is a person ("X commented on it."). With
+    `quoted` given, that sentence must hold no quote: then it introduces a new speaker, who wins
+    over the previous quote's speaker."""
     first = doc.char_span(span.start, span.end, alignment_mode="expand")
     if first is None or not len(first) or first[0].sent.start == 0:
         return None
     previous = doc[first[0].sent.start - 1].sent
+    if any(previous.start_char <= qe and qs <= previous.end_char for qs, qe in quoted):
+        return None
     for token in previous:
         if token.dep_ in {"nsubj", "nsubjpass"}:
             entity = index.at(token.idx, token.idx + len(token.text))
             if entity is not None and entity.type == "PERSON":
-                return _Speaker(entity.name, entity.type, None)
+                return _Speaker(entity.name, entity.type, None, 0.6)
     return None
 
 

@@ -60,6 +60,12 @@ class Entity(Message):
     mentions: list[Mention]
     aliases: list[str] = Field(default_factory=list)
     salience: float = Field(default=0.0, ge=0.0, le=1.0)
+    confidence: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="How sure the enricher is of this entity's name and type, in [0, 1] (since v2).",
+    )
 
 
 class Quote(Message):
@@ -71,6 +77,12 @@ class Quote(Message):
         default=None, description="Entity type of the speaker, 'DESCRIPTION' for an unnamed one."
     )
     cue: str | None = Field(default=None, description="The attribution verb or phrase.")
+    speaker_confidence: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="How sure the enricher is of the speaker: high for an explicit 'X said' cue (since v2).",
+    )
     start: int = Field(ge=0)
     end: int = Field(ge=0)
 

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+# 2: Entity.confidence and Quote.speaker_confidence, additive with defaults (v1 messages still validate).
+SCHEMA_VERSION = 2
 
 # JSON has no datetime type: accept ISO-8601 strings even though the models are strict.
 Timestamp = Annotated[datetime, Field(strict=False)]

@@ -13,6 +13,7 @@ from typing import Any
 
 from processors.enrich import Enricher
 from processors.evaluation import (
+    CONFIDENT,
     PRF,
     ArticleScore,
     EvalResult,
@@ -116,31 +117,23 @@ def _run_gum(gum_dir: Path, enricher: Enricher, now: datetime) -> list[GumScore]
 
 
 def format_report(report: EvalReport) -> str:
-    """A plain-text table: the headline metrics, then per-article rows and the worst errors."""
+    """Plain text: totals on the tuning part and on the validation part (`is_validation`), then
+    per-article rows for the tuning part only: validation errors stay unseen, so it stays unseen text."""
     r = report.result
+    tuning, validation = r.part(validation=False), r.part(validation=True)
     lines = [
-        f"articles {len(r.articles)}  enrich {report.seconds:.2f}s ({report.articles_per_second:.1f} art/s)",
-        "",
-        f"{'metric':<22}{'P':>7}{'R':>7}{'F1':>7}{'tp/fp/fn':>14}",
-        _prf_row("entities (PER/ORG/GPE)", r.entities),
-        _prf_row("quotes", r.quotes),
-        _prf_row("escalation alerts", r.alerts),
+        f"articles {len(r.articles)} (tuning {len(tuning.articles)}, validation {len(validation.articles)})  "
+        f"enrich {report.seconds:.2f}s ({report.articles_per_second:.1f} art/s)",
     ]
-    if report.lane_seconds:
-        speed = len(r.articles) / report.lane_seconds
-        lines += [
-            _prf_row("  alert lane alone", r.lane_alerts),
-            f"{'  lane level = full':<22}{r.lane_agreement:>21.3f}  (lane {speed:.1f} art/s)",
-        ]
-    lines += [
-        f"{'desk accuracy':<22}{r.desk_accuracy:>21.3f}",
-        f"{'speaker accuracy':<22}{r.speaker_accuracy:>21.3f}",
-    ]
+    for name, part in (("tuning", tuning), ("validation", validation)):
+        if part.articles:
+            lines += ["", *_totals(name, part, report)]
     if report.gum:
         found, total = sum(g.found for g in report.gum), sum(g.total for g in report.gum)
-        lines.append(f"{'GUM entity recall':<22}{report.gum_recall:>21.3f}  ({found}/{total})")
-    lines += ["", f"{'article':<16}{'ent F1':>7}{'quo F1':>7}{'spk':>7}  desk gold/pred  alert gold/pred"]
-    for a in r.articles:
+        lines += ["", f"{'GUM entity recall':<24}{report.gum_recall:>19.3f}  ({found}/{total})"]
+    if tuning.articles:
+        lines += ["", f"{'tuning article':<16}{'ent F1':>7}{'quo F1':>7}{'spk':>7}  desk gold/pred  alert gold/pred"]
+    for a in tuning.articles:
         spk = f"{a.speakers_correct}/{a.speakers_total}"
         lines.append(
             f"{a.id:<16}{a.entities.f1:>7.2f}{a.quotes.f1:>7.2f}{spk:>7}  "
@@ -151,20 +144,40 @@ def format_report(report: EvalReport) -> str:
     return "\n".join(lines)
 
 
+def _totals(name: str, r: EvalResult, report: EvalReport) -> list[str]:
+    ent = r.confident_entity_precision
+    spk, spk_n = r.confident_speaker_precision
+    desk, desk_n = r.confident_desk_precision
+    lines = [
+        f"{name + f' ({len(r.articles)} articles)':<24}{'P':>5}{'R':>7}{'F1':>7}{'tp/fp/fn':>14}",
+        _prf_row("entities (PER/ORG/GPE)", r.entities),
+        _prf_row("quotes", r.quotes),
+        _prf_row("escalation alerts", r.alerts),
+    ]
+    if report.lane_seconds:
+        lines += [
+            _prf_row("  alert lane alone", r.lane_alerts),
+            f"{'  lane level = full':<24}{r.lane_agreement:>19.3f}",
+        ]
+    lines += [
+        f"{'desk accuracy':<24}{r.desk_accuracy:>19.3f}",
+        f"{'speaker accuracy':<24}{r.speaker_accuracy:>19.3f}",
+        f"{f'precision at confidence >= {CONFIDENT}':<24}",
+        f"{'  entities':<24}{ent.precision:>19.3f}  ({ent.tp}/{ent.tp + ent.fp} kept)",
+        f"{'  quote speakers':<24}{spk:>19.3f}  ({spk_n} kept)",
+        f"{'  desk':<24}{desk:>19.3f}  ({desk_n} kept)",
+    ]
+    return lines
+
+
 def report_json(report: EvalReport) -> dict[str, Any]:
-    """The report as plain JSON data, with per-article misses and extras for debugging."""
+    """The report as plain JSON data: totals per part, and misses and extras of tuning articles only."""
     r = report.result
     return {
         "articles": len(r.articles),
         "seconds": round(report.seconds, 3),
-        "desk_accuracy": r.desk_accuracy,
-        "entities": _prf_json(r.entities),
-        "quotes": _prf_json(r.quotes),
-        "speaker_accuracy": r.speaker_accuracy,
-        "alerts": _prf_json(r.alerts),
-        "lane_alerts": _prf_json(r.lane_alerts) if report.lane_seconds else None,
-        "lane_level_agreement": r.lane_agreement if report.lane_seconds else None,
-        "lane_seconds": round(report.lane_seconds, 3),
+        "tuning": _totals_json(r.part(validation=False), report),
+        "validation": _totals_json(r.part(validation=True), report),
         "gum_entity_recall": report.gum_recall if report.gum else None,
         "failures": report.failures,
         "per_article": [
@@ -185,9 +198,28 @@ def report_json(report: EvalReport) -> dict[str, Any]:
                     for p in a.wrong_speakers
                 ],
             }
-            for a in r.articles
+            for a in r.part(validation=False).articles
         ],
         "gum": [{"id": g.doc_id, "found": g.found, "total": g.total, "missed": g.missed} for g in report.gum],
+    }
+
+
+def _totals_json(r: EvalResult, report: EvalReport) -> dict[str, Any]:
+    return {
+        "articles": len(r.articles),
+        "desk_accuracy": r.desk_accuracy,
+        "entities": _prf_json(r.entities),
+        "quotes": _prf_json(r.quotes),
+        "speaker_accuracy": r.speaker_accuracy,
+        "alerts": _prf_json(r.alerts),
+        "lane_alerts": _prf_json(r.lane_alerts) if report.lane_seconds else None,
+        "lane_level_agreement": r.lane_agreement if report.lane_seconds else None,
+        "confident_precision": {
+            "threshold": CONFIDENT,
+            "entities": r.confident_entity_precision.precision,
+            "speakers": r.confident_speaker_precision[0],
+            "desk": r.confident_desk_precision[0],
+        },
     }
 
 
