@@ -178,7 +178,9 @@ def score_article(article_id: str, labels: dict[str, Any], enriched: EnrichedArt
     """Score one enriched article against the `labels` object of its dev json."""
     aliases: dict[str, list[str]] = labels.get("entity_aliases", {})
     entity_prf, missed_e, extra_e = score_entities(labels["entities"], aliases, enriched)
-    confident = enriched.model_copy(update={"entities": [e for e in enriched.entities if e.confidence >= CONFIDENT]})
+    confident = enriched.model_copy(
+        update={"entities": [e for e in enriched.entities if e.confidence >= CONFIDENT]}
+    )
     confident_prf = score_entities(labels["entities"], aliases, confident)[0]
     quote_prf, pairs, missed_q, extra_q = score_quotes(labels["quotes"], aliases, enriched)
     named = [p for p in pairs if p.speaker_named]

@@ -319,9 +319,9 @@ def _attribute(
     verb = _verb_before(doc, text, span)
     if verb is not None:
         subject = _subject(verb, quoted) or _mention_before(verb, index)
-        entity = index.at(subject.idx, subject.idx + len(subject.text)) if subject is not None else None
-        if entity is not None and entity.type in {"PERSON", "ORG"}:
-            return _Speaker(entity.name, entity.type, verb.text, 0.8)
+        named = _speaker_from(subject, text, span, index, entities, last) if subject is not None else None
+        if named is not None and named.type in {"PERSON", "ORG"}:
+            return _Speaker(named.name, named.type, verb.text, 0.8)
     if last is not None and span.paragraph - last[1] <= 1:
         introduced = _introduced_before(doc, span, index, quoted)
         if introduced is not None and introduced.name != last[0].name:
@@ -340,7 +340,11 @@ def _verb_before(doc: Doc, text: str, span: _Span) -> Token | None:
         return None
     tokens = doc.char_span(pos, pos + 1, alignment_mode="expand")
     token = tokens[0] if tokens is not None and len(tokens) else None
-    return token if token is not None and token.pos_ == "VERB" and token.tag_ != "VBG" else None
+    if token is None or token.pos_ != "VERB" or token.tag_ == "VBG":
+        return None
+    inner = doc.char_span(span.start, span.end, alignment_mode="contract")
+    # The quote must hang on the verb (its object or complement), not merely follow it.
+    return token if inner is not None and any(t.head.i == token.i for t in inner) else None
 
 
 def _mention_before(verb: Token, index: _MentionIndex) -> Token | None:

@@ -132,7 +132,10 @@ def format_report(report: EvalReport) -> str:
         found, total = sum(g.found for g in report.gum), sum(g.total for g in report.gum)
         lines += ["", f"{'GUM entity recall':<24}{report.gum_recall:>19.3f}  ({found}/{total})"]
     if tuning.articles:
-        lines += ["", f"{'tuning article':<16}{'ent F1':>7}{'quo F1':>7}{'spk':>7}  desk gold/pred  alert gold/pred"]
+        lines += [
+            "",
+            f"{'tuning article':<16}{'ent F1':>7}{'quo F1':>7}{'spk':>7}  desk gold/pred  alert gold/pred",
+        ]
     for a in tuning.articles:
         spk = f"{a.speakers_correct}/{a.speakers_total}"
         lines.append(
