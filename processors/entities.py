@@ -91,6 +91,80 @@ TITLES = frozenset(
         "leader",
     ]
 )
+# Nouns for people in a role: a name in apposition to one is a person's ("colleague Jan Kowal").
+PERSON_NOUNS = frozenset(
+    [
+        "colleague",
+        "counterpart",
+        "official",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "envoy",
+        "diplomat",
+        "adviser",
+        "advisor",
+        "analyst",
+        "activist",
+        "lawyer",
+        "attorney",
+        "player",
+        "striker",
+        "midfielder",
+        "goalkeeper",
+        "coach",
+        "manager",
+        "singer",
+        "actor",
+        "actress",
+        "driver",
+        "athlete",
+        "founder",
+        "director",
+        "head",
+        "son",
+        "daughter",
+        "father",
+        "mother",
+        "wife",
+        "husband",
+        "citizen",
+        "resident",
+        "witness",
+    ]
+)
+# Words that make a name an organisation's, whatever its context ("Liberal Party", "Ministry of X").
+ORG_WORDS = frozenset(
+    [
+        "party",
+        "council",
+        "ministry",
+        "committee",
+        "commission",
+        "agency",
+        "union",
+        "association",
+        "organisation",
+        "organization",
+        "institute",
+        "university",
+        "company",
+        "group",
+        "front",
+        "movement",
+        "army",
+        "force",
+        "forces",
+        "office",
+        "department",
+        "bank",
+        "court",
+        "news",
+        "times",
+        "post",
+        "press",
+    ]
+)
 # Lowercase name particles that may open or sit inside a name (al-Rashid, van der Waals, bin Zayed).
 PARTICLES = frozenset(
     [
@@ -380,7 +454,35 @@ def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, 
         return []
     if _names_a_product(tokens):
         return [(text, start, end, "PRODUCT")]
+    if label in {"ORG", "GPE"} and _in_person_context(tokens):
+        return [(text, start, end, "PERSON")]
     return [(text, start, end, _retype(text, label))]
+
+
+def _in_person_context(tokens: list[Token]) -> bool:
+    """A two- or three-word name the model typed ORG or GPE is a person when the text says so: an
+    office or a person noun right before it ("colleague Jan Kowal") or in apposition ("their
+    colleague, Jan Kowal,", "Jan Kowal, a spokesman for ...")."""
+    words = [t for t in tokens if not t.is_punct]
+    if not 2 <= len(words) <= 3 or not all(t.text[:1].isupper() and not t.is_upper for t in words):
+        return False
+    key = name_key(" ".join(t.text for t in words))
+    if key in COUNTRIES or key in SUBDIVISIONS or any(w in ORG_WORDS for w in key.split()):
+        return False
+    doc = tokens[0].doc
+    root = doc[tokens[0].i : tokens[-1].i + 1].root
+    before = doc[tokens[0].i - 1] if tokens[0].i > 0 else None
+    if before is not None and before.is_lower and before.lower_ in TITLES | PERSON_NOUNS:
+        return True
+    if root.dep_ == "appos" and root.head.lower_ in TITLES | PERSON_NOUNS:
+        return True
+    after = doc[tokens[-1].i + 1 : tokens[-1].i + 4]
+    if len(after) >= 2 and after[0].text == ",":
+        following = (
+            after[2] if after[1].lower_ in {"a", "an", "the", "his", "her"} and len(after) > 2 else after[1]
+        )
+        return following.is_lower and following.lower_ in TITLES | PERSON_NOUNS
+    return False
 
 
 def _names_a_product(tokens: list[Token]) -> bool:
