@@ -89,6 +89,14 @@ TITLES = frozenset(
         "speaker",
         "ceo",
         "leader",
+        "maulana",
+        "mullah",
+        "ayatollah",
+        "imam",
+        "cardinal",
+        "archbishop",
+        "bishop",
+        "rabbi",
     ]
 )
 # Nouns for people in a role: a name in apposition to one is a person's ("colleague Jan Kowal").
@@ -313,7 +321,7 @@ class _Group:
 def extract_entities(doc: Doc, title: str) -> list[Entity]:
     """Canonical entities of the article, most salient first."""
     text = doc.text
-    spans = [c for ent in doc.ents if ent.label_ in KEPT for c in _clean(ent)]
+    spans = [c for ent in _joined_names(doc) if ent.label_ in KEPT for c in _clean(ent)]
     spans += _extended_repeats(doc, text, spans)
     spans = _drop_common_words(spans, doc)
     labels = _surface_labels(spans)
@@ -363,6 +371,49 @@ def _clean(ent: Span) -> list[tuple[str, int, int, str]]:
         cut = next(i for i, t in enumerate(tokens) if t.text == "(")
         return _clean_tokens(tokens[:cut], label) + _clean_tokens(tokens[cut + 1 :], label)
     return _clean_tokens(_extend_compound(_extend_of_the(ent), label), label)
+
+
+def _joined_names(doc: Doc) -> list[Span]:
+    """The model cuts long personal names in two ("Abd Rabbu" "Mansour Hadi") or before a capitalised
+    first part ("Recep" of "Recep Tayyip Erdogan") or after a particle ("Daniel arap" of "Daniel arap
+    Moi"); the parts of one name, a space apart, are one span."""
+    out: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            out.append(ent)
+            continue
+        start, end = ent.start, ent.end
+        while start > 0 and _opens_name(doc[start - 1]):
+            start -= 1
+        while end < len(doc) and doc[end - 1].lower_ in PARTICLES and doc[end].text[:1].isupper():
+            end += 1
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.label_ == "PERSON"
+            and prev.end == start
+            and doc[start - 1].whitespace_ == " "
+            and not doc[start - 1].is_punct
+            and doc[start - 1].dep_ != "case"
+        ):
+            out[-1] = Span(doc, prev.start, end, label="PERSON")
+        else:
+            out.append(Span(doc, start, end, label="PERSON") if (start, end) != (ent.start, ent.end) else ent)
+    return out
+
+
+def _opens_name(token: Token) -> bool:
+    """An untagged capitalised proper noun compounded into the name that follows it, not an office."""
+    return (
+        token.pos_ == "PROPN"
+        and token.ent_iob_ == "O"
+        and token.text[:1].isupper()
+        and not token.is_upper
+        and not token.is_sent_start
+        and token.dep_ in {"compound", "flat"}
+        and token.lower_.rstrip(".") not in TITLES
+        and token.lower_ not in PERSON_NOUNS
+    )
 
 
 def _extend_compound(tokens: list[Token], label: str) -> list[Token]:
