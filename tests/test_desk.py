@@ -98,3 +98,23 @@ def test_dev_set_accuracy(nlp) -> None:  # type: ignore[no-untyped-def]
     articles = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(DEV.glob("*.json"))]
     right = sum(desk_of(nlp, a["title"], a["body"]) == a["labels"]["topic"] for a in articles)
     assert right / len(articles) >= 0.85
+
+
+def test_a_shooting_with_hospital_words_is_crime_not_health(nlp) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        "A gunman opened fire in a lecture hall at a small college on Tuesday, killing four students. "
+        "The shooter, a former student, was found dead. Police said the gun had been bought legally. "
+        "Eleven wounded were taken to the county hospital, where doctors said two patients were in "
+        "critical condition after surgery. The hospital asked for blood donations."
+    )
+    assert desk_of(nlp, "Four dead in college shooting", body) == "crime-law"
+
+
+def test_the_sale_of_a_weapons_maker_is_business(nlp) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        "The government sold its majority stake in the state missile maker to a private buyer for 300 "
+        "million pounds. The firm builds nuclear warheads and missiles for the navy. Critics said the "
+        "company was undervalued and that the sale, part of a privatisation plan, left weapons work in "
+        "foreign hands. The minister said the stake would fetch more than its valuation."
+    )
+    assert desk_of(nlp, "Government sells stake in missile maker", body) == "economy-business"

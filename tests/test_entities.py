@@ -1,6 +1,7 @@
 """Canonical entities on real news text: one entity per real-world thing, under its longest name."""
 
 from spacy.language import Language
+from spacy.tokens import Span
 
 from processors.entities import extract_entities, resolve
 from tests.nlp_fixtures import dev_article, nlp
@@ -90,3 +91,32 @@ def test_products_time_zones_and_document_parts_are_not_names(nlp: Language) -> 
 def test_a_facility_named_head_first_is_not_an_organisation(nlp: Language) -> None:
     names = _by_name(nlp, "He served his sentence in Prison Barlinnie, near Glasgow, until 2009.")
     assert names["Prison Barlinnie"].type == "FAC"  # type: ignore[attr-defined]
+
+
+def test_a_name_cut_in_two_by_the_model_is_one_person(nlp: Language) -> None:
+    doc = nlp("Officials met President Abd Rabbu Mansour Hadi in Aden. Later, Hadi said the talks went well.")
+    names = {e.name: e for e in extract_entities(doc, "")}
+    hadi = next(e for e in names.values() if "Hadi" in e.name)
+    assert "Abd Rabbu" in hadi.name and hadi.name.endswith("Mansour Hadi")
+
+
+def test_a_name_the_model_typed_org_is_a_person_next_to_a_person_noun(nlp: Language) -> None:
+    for text in (
+        "Their Dutch colleague, Henrik Vosberg, said the plan was unacceptable.",
+        "Henrik Vosberg, a spokesman for the league, said the plan was unacceptable.",
+        "The plan was criticised by opposition leader Henrik Vosberg on Monday.",
+    ):
+        doc = nlp(text)
+        start = next(t.i for t in doc if t.text == "Henrik")
+        doc.ents = [Span(doc, start, start + 2, label="ORG")]  # the small model's typical confusion
+        assert [(e.name, e.type) for e in extract_entities(doc, "") if "Vosberg" in e.name] == [
+            ("Henrik Vosberg", "PERSON")
+        ], text
+
+
+def test_confidence_is_high_for_countries_and_full_names(nlp: Language) -> None:
+    doc = nlp("Prime Minister Jane Okonkwo of Nigeria flew to Ghana. Okonkwo met Nigeria's traders.")
+    by_name = {e.name: e for e in extract_entities(doc, "")}
+    assert by_name["Nigeria"].confidence >= 0.9
+    assert by_name["Jane Okonkwo"].confidence >= 0.9
+    assert all(0.0 <= e.confidence <= 1.0 for e in by_name.values())

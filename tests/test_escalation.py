@@ -153,3 +153,37 @@ def test_alert_id_is_stable_per_article_and_level() -> None:
     assert alert_id("a1", "high") == alert_id("a1", "high")
     assert alert_id("a1", "high") != alert_id("a1", "critical")
     assert alert_id("a1", "high") != alert_id("a2", "high")
+
+
+def test_a_hijacked_ship_alerts(nlp) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        "Pirates hijacked an oil tanker off the coast of Nerania on Monday. The vessel and its crew of 20 "
+        "were seized about 200 miles out at sea, the maritime bureau said. The pirates have demanded a "
+        "ransom for the ship. Piracy has risen in the area this year."
+    )
+    assert alerts(escalation_of(nlp, "Pirates hijack tanker off coast", body))
+
+
+def test_an_attack_that_failed_alerts(nlp) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        "An attempted attack on the presidential palace in Velmora failed on Friday, officials said. "
+        "Guards stopped two men carrying explosives at the gate."
+    )
+    assert alerts(escalation_of(nlp, "Attack on palace fails", body))
+
+
+def test_a_troop_surge_into_a_war_alerts(nlp) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        "The president ordered a surge of 20,000 troops into Karvistan, where the war against the "
+        "insurgents is in its eighth year. The Pentagon said it would boost troop numbers in the south first."
+    )
+    assert alerts(escalation_of(nlp, "Troop surge", body))
+
+
+def test_a_report_on_past_abuses_does_not_alert(nlp) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        "A human rights report released on Tuesday documented abuse by the army in Velmora. It says "
+        "soldiers shelled villages with artillery and killed dozens of civilians in air strikes. The "
+        "rights group documented torture of prisoners. Amnesty International called for an inquiry."
+    )
+    assert not alerts(escalation_of(nlp, "Rights report on army abuses", body))

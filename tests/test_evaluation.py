@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from processors.evaluation import PRF, evaluate, match_quotes, normalize_name, score_gum
+from processors.evaluation import PRF, evaluate, is_validation, match_quotes, normalize_name, score_gum
 from schemas import EnrichedArticle, Entity, Escalation, Mention, Quote, Section
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
@@ -120,3 +120,35 @@ def test_gum_recall_counts_an_entity_found_by_any_overlapping_mention() -> None:
     )
     score = score_gum(gum, article)
     assert (score.found, score.total, score.missed) == (1, 2, ["Paris"])
+
+
+def test_validation_part_is_a_fixed_quarter_chosen_by_id_hash() -> None:
+    ids = [f"art-{i:03d}" for i in range(400)]
+    held = [i for i in ids if is_validation(i)]
+    assert 70 <= len(held) <= 130  # about a quarter
+    assert held == [i for i in ids if is_validation(i)]  # deterministic
+    result = evaluate([(i, LABELS, _article("x", [], [])) for i in ids[:40]])
+    tuning, validation = result.part(validation=False), result.part(validation=True)
+    assert len(tuning.articles) + len(validation.articles) == 40
+    assert all(is_validation(a.id) for a in validation.articles)
+    assert not any(is_validation(a.id) for a in tuning.articles)
+
+
+def test_precision_at_confidence_keeps_only_confident_predictions() -> None:
+    sure = _entity("Volodymyr Zelensky").model_copy(update={"confidence": 0.95})
+    unsure_wrong = _entity("Kyivstar Arena", "ORG").model_copy(update={"confidence": 0.4})
+    sure_wrong = _entity("Blue Harbour", "ORG").model_copy(update={"confidence": 0.9})
+    quotes = [
+        Quote(
+            text="We need to take extraordinary actions",
+            speaker="Zelensky",
+            speaker_confidence=0.9,
+            start=0,
+            end=1,
+        )
+    ]
+    result = evaluate([("a", LABELS, _article("x", [sure, unsure_wrong, sure_wrong], quotes))])
+    assert result.entities == PRF(tp=1, fp=2, fn=2)
+    assert result.confident_entity_precision == PRF(tp=1, fp=1)
+    assert result.confident_speaker_precision == (1.0, 1)
+    assert result.confident_desk_precision == (1.0, 1)

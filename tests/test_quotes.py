@@ -136,3 +136,45 @@ def test_a_pronoun_after_a_quote_refers_to_its_speaker(nlp: Language) -> None:
         '"We hold the foreign leaders responsible for every death in this country," he added.'
     )
     assert [q.speaker for q in _quotes(nlp, text)] == ["Pedro Alvarez", "Pedro Alvarez"]
+
+
+def test_a_new_speaker_introduced_before_a_quote_beats_carry_over(nlp: Language) -> None:
+    text = (
+        'Mr. Tomlin said the budget was balanced. "We have cut waste in every department," he said.\n\n'
+        "Ms. Arkwright accused Mr. Tomlin of hiding the deficit. "
+        '"You have borrowed more in four years than anyone before you, and the bill is coming due."'
+    )
+    quotes = _quotes(nlp, text)
+    assert _said(quotes, "We have cut").speaker.endswith("Tomlin")  # type: ignore[union-attr]
+    assert _said(quotes, "You have borrowed").speaker.endswith("Arkwright")  # type: ignore[union-attr]
+
+
+def test_a_participle_cue_takes_the_subject_of_its_clause(nlp: Language) -> None:
+    text = (
+        'The mayor, Jo Bell, said "the storm caused less damage than we feared and the roads are open."\n\n'
+        'Nordair Airlines issued a statement saying "the usual route had been declared safe by the '
+        'aviation authority before the flight."'
+    )
+    quotes = _quotes(nlp, text)
+    assert _said(quotes, "the storm caused").speaker == "Jo Bell"
+    assert _said(quotes, "the usual route").speaker == "Nordair Airlines"
+
+
+def test_the_subject_of_the_verb_before_a_quote_is_its_speaker(nlp: Language) -> None:
+    text = (
+        "Ben Marlow praised the plan. Their finance spokesman, Dale Hurst, questioned "
+        '"the whole argument for a separate agency when the ministry already does this work."'
+    )
+    quote = _said(_quotes(nlp, text), "the whole argument")
+    assert quote.speaker == "Dale Hurst"
+    assert quote.speaker_confidence >= 0.8
+
+
+def test_a_report_speaks_for_the_agency_that_wrote_it(nlp: Language) -> None:
+    text = (
+        "The World Refugee Agency published its yearly figures on Monday.\n\n"
+        "The report by the World Refugee Agency states: "
+        '"Poor countries host four in five of the world\'s refugees, far more than rich ones."'
+    )
+    quote = _said(_quotes(nlp, text), "Poor countries host")
+    assert quote.speaker == "World Refugee Agency"
