@@ -323,6 +323,7 @@ def extract_entities(doc: Doc, title: str) -> list[Entity]:
     text = doc.text
     spans = [c for ent in _joined_names(doc) if ent.label_ in KEPT for c in _clean(ent)]
     spans += _extended_repeats(doc, text, spans)
+    spans = _with_acronym_definitions(text, spans)
     spans = _drop_common_words(spans, doc)
     labels = _surface_labels(spans)
     groups = _group_surfaces(labels, _explicit_acronyms(doc))
@@ -476,6 +477,39 @@ def _extended_repeats(
         if len(tokens) > len(span):
             found += _clean_tokens(tokens, label)
     return found
+
+
+_DEFINED = re.compile(r"((?:(?:[A-Z][\w'’&.-]*|of|for|and|the|on|in|de)\s+){1,9})\(([A-Z]{2,8})\)")
+
+
+def _with_acronym_definitions(
+    text: str, spans: list[tuple[str, int, int, str]]
+) -> list[tuple[str, int, int, str]]:
+    """ "United Nations High Commissioner for Refugees (UNHCR)": the capitalised words whose initials
+    spell the acronym after them are one organisation's name, however the model cut it; the parts it
+    tagged inside that name are not names of their own."""
+    found: list[tuple[str, int, int, str]] = []
+    for match in _DEFINED.finditer(text):
+        words = list(re.finditer(r"\S+", match.group(1)))
+        acronym = match.group(2).lower()
+        for i in range(len(words)):
+            tail = [w.group() for w in words[i:]]
+            if (
+                tail[0][:1].isupper()
+                and tail[0].lower() not in _ACRONYM_SKIP
+                and _acronym([w.lower() for w in tail]) == acronym
+                and len(tail) > 1
+            ):
+                start = match.start(1) + words[i].start()
+                end = match.start(1) + words[-1].end()
+                # Only names the model saw at least in part: "Gross Domestic Product (GDP)" is not one.
+                if any(start <= s[1] and s[2] <= end and s[3] in {"ORG", "GPE", "PERSON"} for s in spans):
+                    found.append((text[start:end], start, end, _retype(text[start:end], "ORG")))
+                break
+    if not found:
+        return spans
+    kept = [s for s in spans if not any(f[1] <= s[1] and s[2] <= f[2] and s != f for f in found)]
+    return kept + [f for f in found if f not in kept]
 
 
 def _extend_of_the(ent: Span) -> list[Token]:

@@ -120,3 +120,12 @@ def test_confidence_is_high_for_countries_and_full_names(nlp: Language) -> None:
     assert by_name["Nigeria"].confidence >= 0.9
     assert by_name["Jane Okonkwo"].confidence >= 0.9
     assert all(0.0 <= e.confidence <= 1.0 for e in by_name.values())
+
+
+def test_an_organisation_defined_by_its_acronym_keeps_its_full_name(nlp: Language) -> None:
+    doc = nlp(
+        "Most evacuees went to small towns, according to a report by the European Agency for Coastal "
+        "Safety (EACS) released on Monday. EACS will meet in June."
+    )
+    agency = next(e for e in extract_entities(doc, "") if "EACS" in e.aliases)
+    assert (agency.name, agency.type) == ("European Agency for Coastal Safety", "ORG")
