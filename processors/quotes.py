@@ -143,6 +143,9 @@ GOVERNMENT_NOUNS = frozenset({"government", "administration", "regime", "cabinet
 # Role nouns that speak for the organisation they belong to, and the prepositions that tie them to it.
 SPOKESPERSON_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative"})
 SPOKESPERSON_LINKS = frozenset({"of", "for"})
+ROLE_NOUNS = frozenset(
+    {"official", "minister", "adviser", "advisor", "envoy", "diplomat", "officer", "director"}
+)
 DOCUMENT_NOUNS = frozenset({"report", "statement", "study", "communique", "survey", "bulletin", "release"})
 DOCUMENT_LINKS = frozenset({"by", "of", "from"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -302,7 +305,7 @@ def _attribute(
     cue = _find_cue(doc, text, span, spans)
     colon = _introducing_colon(doc, text, span)
     if colon is not None and (cue is None or cue.sent != colon.sent):
-        subject = _colon_subject(colon) or _mention_before(colon.head, index)
+        subject = _colon_subject(colon) or _mention_before(colon.head, index) or _named_head(colon, index)
         if subject is not None:
             speaker = _speaker_from(subject, text, span, index, entities, last)
             if speaker is not None and speaker.type != "DESCRIPTION":
@@ -345,6 +348,13 @@ def _verb_before(doc: Doc, text: str, span: _Span) -> Token | None:
     inner = doc.char_span(span.start, span.end, alignment_mode="contract")
     # The quote must hang on the verb (its object or complement), not merely follow it.
     return token if inner is not None and any(t.head.i == token.i for t in inner) else None
+
+
+def _named_head(colon: Token, index: _MentionIndex) -> Token | None:
+    """A colon the parser hung on a person's name ("X, the mother of a victim, added: \"...\"")."""
+    head = colon.head
+    row = index.row_at(head.idx, head.idx + len(head.text))
+    return head if row is not None and row[2].type == "PERSON" else None
 
 
 def _mention_before(verb: Token, index: _MentionIndex) -> Token | None:
@@ -470,7 +480,11 @@ def _speaker_from(
     trailing = _trailing_name(subject, phrase, index)
     if trailing is not None:
         return trailing
-    entity = _named_in(subject, index) or _appositive_person(subject, phrase, index)
+    entity = (
+        _named_in(subject, index)
+        or _appositive_person(subject, phrase, index)
+        or _detached_apposition(subject, index)
+    )
     if entity is not None:
         return _Speaker(entity.name, entity.type, None)
     lower = subject.lower_
@@ -593,6 +607,22 @@ def _appositive_person(subject: Token, phrase: Span, index: _MentionIndex) -> En
             entity = index.at(token.idx, token.idx + len(token.text))
             if entity is not None and entity.type == "PERSON":
                 return entity
+    return None
+
+
+def _detached_apposition(subject: Token, index: _MentionIndex) -> Entity | None:
+    """ "..., said a spokesman for the office in an interview, Jan Kowal.": a role noun's name can
+    close its sentence after a comma, far from the noun in the parse."""
+    if subject.lower_ not in SPOKESPERSON_NOUNS | ROLE_NOUNS:
+        return None
+    sent = subject.sent
+    for start, end, entity in index.within(subject.idx, sent.end_char, _PERSON):
+        span = subject.doc.char_span(start, end, alignment_mode="expand")
+        if span is None or span.start == 0 or subject.doc[span.start - 1].text != ",":
+            continue
+        rest = subject.doc[span.end : sent.end]
+        if all(t.is_punct or t.is_space for t in rest):
+            return entity
     return None
 
 

@@ -178,3 +178,13 @@ def test_a_report_speaks_for_the_agency_that_wrote_it(nlp: Language) -> None:
     )
     quote = _said(_quotes(nlp, text), "Poor countries host")
     assert quote.speaker == "World Refugee Agency"
+
+
+def test_a_role_noun_is_the_person_named_at_the_end_of_its_sentence(nlp: Language) -> None:
+    text = (
+        "The president was not hurt in the attack.\n\n"
+        "“As the president flew out to Nairobi for a meeting of regional leaders, insurgents began "
+        "shelling the airport,” said a spokesman for the presidency in an interview, Hassan Ali Dirie."
+    )
+    quote = _said(_quotes(nlp, text), "As the president flew")
+    assert quote.speaker == "Hassan Ali Dirie"
