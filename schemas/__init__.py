@@ -1,5 +1,6 @@
 """Message contracts: what travels on each Kafka topic (pydantic v2 models)."""
 
+from schemas.acks import AlertAck
 from schemas.alerts import Actor, Alert
 from schemas.archive import ArchiveRecord
 from schemas.articles import (
@@ -16,12 +17,14 @@ from schemas.articles import (
     SectionSpan,
 )
 from schemas.deadletter import DeadLetter, Origin
+from schemas.notify import WebhookDeadLetter, WebhookPayload
 
 __all__ = [
     "DESKS",
     "LEVELS",
     "Actor",
     "Alert",
+    "AlertAck",
     "ArchiveRecord",
     "DeadLetter",
     "EnrichedArticle",
@@ -34,4 +37,6 @@ __all__ = [
     "RawArticle",
     "Section",
     "SectionSpan",
+    "WebhookDeadLetter",
+    "WebhookPayload",
 ]

@@ -19,6 +19,7 @@ class Alert(Message):
     article_id: str
     title: str
     url: str | None
+    source: str | None = Field(default=None, description="The publisher, as the raw article named it.")
     level: Level
     score: float
     categories: list[str]
@@ -26,6 +27,11 @@ class Alert(Message):
     actors: list[Actor]
     published_at: Timestamp | None
     created_at: Timestamp
+    previous_level: Level | None = Field(
+        default=None,
+        description="Set by the alerter when the same story alerted before, at this lower level: "
+        "the alert is a raise, not a new story.",
+    )
     assessment: Literal["lane", "full"] = Field(
         default="full",
         description="Which pass raised it: 'lane' parsed only the sentences that could match (seconds "

@@ -4,10 +4,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from schemas.acks import AlertAck
 from schemas.alerts import Alert
 from schemas.archive import ArchiveRecord
 from schemas.articles import EnrichedArticle, RawArticle
 from schemas.deadletter import DeadLetter
+from schemas.notify import WebhookDeadLetter, WebhookPayload
 
 MODELS: dict[str, type[BaseModel]] = {
     "RawArticle": RawArticle,
@@ -15,6 +17,9 @@ MODELS: dict[str, type[BaseModel]] = {
     "Alert": Alert,
     "ArchiveRecord": ArchiveRecord,
     "DeadLetter": DeadLetter,
+    "AlertAck": AlertAck,
+    "WebhookPayload": WebhookPayload,
+    "WebhookDeadLetter": WebhookDeadLetter,
 }
 
 

@@ -42,6 +42,8 @@ async def publish_alerts(stream: faust.StreamT) -> None:
             log.info("alert for %s suppressed: story already alerted at %s", alert.article_id, alert.level)
             metrics.count(metrics.ALERTS_SUPPRESSED.labels(alert.level, alert.assessment))
             continue
+        if previous is not None and state["first_alert_at"] == previous["first_alert_at"]:
+            alert = alert.model_copy(update={"previous_level": previous["level"]})  # a raise
         fut = await alerts_topic.send(key=alert.article_id.encode(), value=encode(alert))
         await fut
         metrics.count(metrics.ALERTS_PUBLISHED.labels(alert.level, alert.assessment))

@@ -236,6 +236,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--lead-chars", type=int, help="with --nodes 3: cut bodies to their first N characters (faster)"
     )
 
+    desk = command(
+        "desk",
+        cmd_desk,
+        "The security desk: a live alert page (acknowledge, assign) on NEWSFEED_DESK_HOST:PORT. "
+        "Beyond 127.0.0.1 it requires a login (users from `newsfeed desk adduser`).",
+    )
+    desk.add_argument("--host", help="bind address (default: NEWSFEED_DESK_HOST, 127.0.0.1)")
+    desk.add_argument("--port", type=int, help="port (default: NEWSFEED_DESK_PORT, 8070)")
+    desk_sub = desk.add_subparsers(title="actions", metavar="ACTION")
+    adduser = desk_sub.add_parser(
+        "adduser",
+        help="Add a desk user or change a password (argon2 hash in NEWSFEED_DESK_USERS).",
+        description="Add a desk user or change a password (argon2 hash in NEWSFEED_DESK_USERS).",
+    )
+    adduser.add_argument("name", help="user name (no colon)")
+    adduser.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input, not a prompt"
+    )
+    adduser.set_defaults(run=cmd_desk_adduser)
+    command(
+        "notify",
+        cmd_notify,
+        "POST each new or raised alert to the webhooks in NEWSFEED_NOTIFY_WEBHOOKS (signed, retried, "
+        "dead-lettered to NEWSFEED_TOPIC_NOTIFY_DEADLETTER after NEWSFEED_NOTIFY_MAX_TRIES).",
+    )
+
     demo = command(
         "demo", cmd_demo, "Start broker and worker, replay seeds/, show enriched events and alerts."
     )
@@ -243,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", type=Path, default=[Path("seeds")], help="articles (default: seeds/)"
     )
     demo.add_argument("--keep", action="store_true", help="leave the broker running afterwards")
+    demo.add_argument(
+        "--desk",
+        action="store_true",
+        help="also run the desk (its URL is printed) and keep everything running until Ctrl-C",
+    )
     return parser
 
 
@@ -654,7 +685,52 @@ def cmd_drills(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from streams.demo import run_demo
 
-    return run_demo(settings, args.paths, keep_broker=args.keep)
+    return run_demo(settings, args.paths, keep_broker=args.keep, desk=args.desk)
+
+
+def cmd_desk(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.desk.auth import UsersFileError
+    from streams.desk.server import DeskConfigError, serve_desk
+
+    overrides = {k: v for k, v in (("desk_host", args.host), ("desk_port", args.port)) if v is not None}
+    settings = settings.model_copy(update=overrides)
+    try:
+        asyncio.run(serve_desk(settings))
+    except (DeskConfigError, UsersFileError) as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(
+            f"cannot listen on {settings.desk_host}:{settings.desk_port}: {exc.strerror}"
+        ) from None
+    return 0
+
+
+def cmd_desk_adduser(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from streams.desk.auth import UsersFileError, add_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise CliError("the two passwords differ")
+    try:
+        new = add_user(settings.desk_users, args.name, password)
+    except UsersFileError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{'added' if new else 'changed the password of'} {args.name} in {settings.desk_users}")
+    return 0
+
+
+def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.notify.service import run_notify
+
+    if not settings.notify_webhooks:
+        raise CliError("no webhooks: set NEWSFEED_NOTIFY_WEBHOOKS (a JSON list, see README.md)")
+    asyncio.run(run_notify(settings))
+    return 0
 
 
 if __name__ == "__main__":

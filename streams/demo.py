@@ -33,7 +33,19 @@ def start_worker(settings: Settings, log_path: Path, loglevel: str = "warning") 
         )
 
 
-def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False) -> int:
+def start_desk(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """`newsfeed desk` in its own process (its log, with its URL, goes to a file)."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", "desk"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **settings.as_env()},
+            start_new_session=True,
+        )
+
+
+def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False, desk: bool = False) -> int:
     from streams.cli import CliError, broker_config
 
     cfg = broker_config(settings)
@@ -53,6 +65,15 @@ def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False
     print(f"[2/4] worker starting (log: {log_path}) ...", flush=True)
     ensure_topics_sync(settings)
     worker = start_worker(settings, log_path)
+    desk_proc = None
+    if desk:
+        from streams.desk.server import check_config, desk_url
+
+        check_config(settings)
+        desk_proc = start_desk(settings, settings.broker_home / "demo-desk.log")
+        print(
+            f"      desk at {desk_url(settings)} (log: {settings.broker_home / 'demo-desk.log'})", flush=True
+        )
     try:
         since_ms = int(time.time() * 1000)
         print(f"[3/4] replaying {len(articles)} article(s) from {', '.join(map(str, paths))} ...", flush=True)
@@ -73,8 +94,17 @@ def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False
             f"{len(enriched)} enriched, {len(alerts)} alert(s). Topics: {settings.topic_enriched}, "
             f"{settings.topic_alerts}, {settings.topic_archive}, {settings.topic_deadletter}"
         )
+        if desk_proc is not None:
+            from streams.desk.server import desk_url
+
+            print(f"\nthe desk runs at {desk_url(settings)}: open it in a browser; Ctrl-C stops everything")
+            _wait_for_ctrl_c(desk_proc)
+        else:
+            print("(`newsfeed demo --desk` also runs the security desk, a live alert page in the browser)")
         return 0
     finally:
+        if desk_proc is not None:
+            stop_worker(desk_proc)
         stop_worker(worker)
         if status.started and not keep_broker:
             broker.stop(cfg)
@@ -112,3 +142,12 @@ async def _collect(
         except TopicNotFound:
             await asyncio.sleep(0.5)
     return list(enriched.values()), list(alerts.values())
+
+
+def _wait_for_ctrl_c(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        while proc.poll() is None:
+            time.sleep(0.5)
+        print(f"the desk exited with {proc.returncode}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\nstopping ...")

@@ -2,8 +2,10 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+import orjson
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +22,8 @@ class Settings(BaseSettings):
     topic_alert_candidates: str = "news.alerts.candidates"
     topic_archive: str = "news.archive"
     topic_deadletter: str = "news.articles.deadletter"
+    topic_alert_acks: str = "news.alerts.acks"
+    topic_notify_deadletter: str = "news.alerts.notify.deadletter"
     partitions: int = Field(2, ge=1, description="Partitions of the topics the worker creates")
     replication: int = Field(1, ge=1, description="Replication factor of the topics the worker creates")
     # Cluster (README "Cluster"): with replication 3, 2 keeps acks=all writes on two brokers at least.
@@ -69,6 +73,34 @@ class Settings(BaseSettings):
         10.0, gt=0, description="How often offsets and lag are read from the broker"
     )
 
+    # The security desk (streams/desk/): a live alert page, and webhook notifications.
+    desk_host: str = Field("127.0.0.1", description="Desk bind address; beyond loopback, login is required")
+    desk_port: int = Field(8070, ge=1, le=65535, description="Desk HTTP port")
+    desk_users: Path = Field(
+        PROJECT_ROOT / ".desk" / "users", description="Desk users and argon2 hashes (`newsfeed desk adduser`)"
+    )
+    desk_session_ttl_s: float = Field(12 * 3600.0, gt=0, description="Desk login session lifetime")
+    desk_history_s: float = Field(
+        7 * 86400.0, gt=0, description="How far back the desk reads alerts and articles when it starts"
+    )
+    desk_public_url: str | None = Field(
+        None, description="The desk's address as people reach it, for links in webhook notifications"
+    )
+    notify_webhooks: list["Webhook"] = Field(
+        default_factory=list, description="JSON list of webhooks `newsfeed notify` posts alerts to"
+    )
+
+    @field_validator("notify_webhooks", mode="before")
+    @classmethod
+    def _webhooks_from_json(cls, value: object) -> object:
+        """The environment gives JSON; a copy made from `as_env()` passes the same string."""
+        return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+    notify_max_tries: int = Field(5, ge=1, description="Tries per webhook before the alert is dead-lettered")
+    notify_first_delay_s: float = Field(1.0, gt=0, description="Wait after the first failed try; doubles")
+    notify_max_delay_s: float = Field(60.0, gt=0, description="Longest wait between two tries")
+    notify_timeout_s: float = Field(10.0, gt=0, description="One webhook request's time limit")
+
     broker_home: Path = Field(PROJECT_ROOT / ".kafka", description="Local broker jars, data and logs")
     data_dir: Path = Field(PROJECT_ROOT / ".faust", description="Faust's local state, one folder per app id")
 
@@ -81,7 +113,11 @@ class Settings(BaseSettings):
 
     def as_env(self) -> dict[str, str]:
         """These settings as NEWSFEED_* variables, so a `newsfeed worker` subprocess runs exactly them."""
-        return {f"NEWSFEED_{name.upper()}": str(v) for name, v in self.model_dump().items() if v is not None}
+        return {
+            f"NEWSFEED_{name.upper()}": v if isinstance(v, str) else orjson.dumps(v).decode()
+            for name, v in self.model_dump(mode="json").items()
+            if v is not None
+        }
 
     @property
     def broker_port(self) -> int:
@@ -89,6 +125,21 @@ class Settings(BaseSettings):
         first = self.broker.split(",")[0]
         return int(first.rsplit(":", 1)[1]) if ":" in first else 9092
 
+
+class Webhook(BaseModel):
+    """One webhook of `newsfeed notify`: where to post, how, and which alerts."""
+
+    model_config = {"frozen": True, "extra": "forbid"}
+
+    name: str = Field(min_length=1, description="Used in logs and dead letters (the URL may hold a token)")
+    url: str = Field(pattern=r"^https?://", repr=False)
+    format: Literal["json", "slack"] = Field("json", description="json: WebhookPayload; slack: {text}")
+    secret: str = Field("", repr=False, description="HMAC-SHA256 key of the X-Newsfeed-Signature header")
+    min_level: Literal["low", "medium", "high", "critical"] = "medium"
+    categories: list[str] = Field(default_factory=list, description="Only alerts with one of these; [] all")
+
+
+Settings.model_rebuild()
 
 TOPIC_FIELDS = tuple(name for name in Settings.model_fields if name.startswith("topic_"))
 

@@ -24,6 +24,9 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
         settings.topic_alert_candidates: isr,
         settings.topic_archive: {"cleanup.policy": "compact", **large, **isr},
         settings.topic_deadletter: {**large, **isr},
+        # The desk's acknowledge / assign state: the latest record per alert_id, kept for good.
+        settings.topic_alert_acks: {"cleanup.policy": "compact", **isr},
+        settings.topic_notify_deadletter: isr,
     }
     return [
         NewTopic(

@@ -1,0 +1,1 @@
+"""`newsfeed desk`: the security desk's live alert page (aiohttp), with acknowledge / assign."""

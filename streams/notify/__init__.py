@@ -1,0 +1,1 @@
+"""`newsfeed notify`: new and raised alerts POSTed to webhooks, signed, retried, else dead-lettered."""
