@@ -4,7 +4,7 @@ import hashlib
 import re
 from typing import TypedDict
 
-from processors.escalation import LEVEL_ORDER
+from schemas.articles import LEVEL_ORDER
 
 _NON_WORD = re.compile(r"[^\w]+")
 

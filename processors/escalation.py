@@ -5,9 +5,10 @@ from collections.abc import Sequence
 from spacy.tokens import Doc
 
 from processors.rules import RuleHit, Rules, explain, score_hits
-from schemas import LEVELS, Entity, Escalation, Evidence, Section
+from schemas import Entity, Escalation, Evidence, Section
+from schemas.articles import LEVEL_ORDER
 
-LEVEL_ORDER = {level: n for n, level in enumerate(LEVELS)}
+__all__ = ["LEVEL_ORDER", "assess"]
 MAX_EVIDENCE = 12
 
 

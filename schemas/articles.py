@@ -23,6 +23,7 @@ DESKS: tuple[str, ...] = Desk.__args__  # type: ignore[attr-defined]
 
 Level = Literal["none", "low", "medium", "high", "critical"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
+LEVEL_ORDER: dict[str, int] = {level: n for n, level in enumerate(LEVELS)}  # "none" 0 .. "critical" 4
 
 
 class RawArticle(Message):

@@ -192,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
         "alternating, --runs rounds of --articles (e.g. --articles 200 --runs 3: 6 worker runs, 10-25 min)",
     )
 
+    bench.add_argument(
+        "--desk-latency",
+        type=int,
+        metavar="N",
+        help="only measure replay -> alert row on the desk in headless Chromium, over N alerts (about "
+        "N x 2 s plus a minute of start-up; needs chromium, chromium-driver and selenium)",
+    )
+
     status = command(
         "status",
         cmd_status,
@@ -576,6 +584,14 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             args.json_path.write_bytes(orjson.dumps(overhead, option=orjson.OPT_INDENT_2) + b"\n")
         print(format_metrics_overhead(overhead))
         return 0 if overhead["met"] else 1
+    if args.desk_latency:
+        from streams.desk_bench import BrowserMissing, measure_desk_latency
+
+        try:
+            print(measure_desk_latency(settings, args.desk_latency, args.port))
+        except BrowserMissing as exc:
+            raise CliError(str(exc)) from None
+        return 0
     try:
         result = run_bench(
             settings,

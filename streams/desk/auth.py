@@ -11,13 +11,13 @@ import os
 import secrets
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password of anyone")  # unknown users cost as much as known ones
 
 
 class UsersFileError(ValueError):
@@ -78,9 +78,15 @@ def add_user(path: Path, name: str, password: str) -> bool:
 def verify_password(users: dict[str, str], name: str, password: str) -> bool:
     """Constant work whether or not the user exists."""
     try:
-        return _hasher.verify(users.get(name, _DUMMY_HASH), password) and name in users
+        return _hasher.verify(users.get(name) or _dummy_hash(), password) and name in users
     except (VerificationError, InvalidHashError):
         return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against for unknown users, so they cost as much as known ones."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from processors.dedup import story_key
-from processors.escalation import LEVEL_ORDER
 from schemas import Alert, AlertAck, EnrichedArticle
+from schemas.articles import LEVEL_ORDER
 
 MAX_PENDING_ARTICLES = 2000  # alerting articles whose alert has not been read (yet, or ever: suppressed)
 MAX_QUEUED_CHANGES = 1000  # a page this far behind is dropped; its browser reconnects and resets

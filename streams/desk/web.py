@@ -26,7 +26,7 @@ from streams.settings import Settings
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-COOKIE = "newsfeed_desk"
+COOKIE = "newsfeed_desk_{port}"  # cookies ignore ports: two desks on one host keep their own
 LEVEL_CHOICES = ("low", "medium", "high", "critical")
 PUBLIC_PATHS = ("/login", "/static/", "/healthz")
 CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
@@ -88,7 +88,7 @@ def build_app(settings: Settings, view: DeskView, feed: DeskFeed) -> web.Applica
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every visitor gets a session (for its CSRF token); beyond loopback, only logged-in ones pass."""
     app = request.app
-    session = app[SESSIONS].get(request.cookies.get(COOKIE))
+    session = app[SESSIONS].get(request.cookies.get(COOKIE.format(port=app[SETTINGS].desk_port)))
     fresh = session is None
     if session is None:
         session = app[SESSIONS].new()
@@ -119,7 +119,7 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 def set_cookie(response: web.StreamResponse, session: Session, settings: Settings) -> None:
     response.set_cookie(
-        COOKIE,
+        COOKIE.format(port=settings.desk_port),
         session.token,
         max_age=int(settings.desk_session_ttl_s),
         httponly=True,

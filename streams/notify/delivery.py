@@ -7,6 +7,7 @@ the receiver refuses this payload) is final at once. Reasons never hold the URL,
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -74,10 +75,9 @@ async def deliver(
             outcome.error_type = "timeout"
             outcome.reason = f"no answer within {settings.notify_timeout_s:g} s"
         except aiohttp.ClientConnectorError as exc:
-            outcome.error_type, outcome.reason = (
-                "connection",
-                f"cannot connect: {exc.os_error.strerror or exc.os_error}",
-            )
+            err = exc.os_error
+            outcome.error_type = "connection"
+            outcome.reason = f"cannot connect: {os.strerror(err.errno) if err.errno else err}"
         except aiohttp.ClientError as exc:
             outcome.error_type, outcome.reason = "connection", f"{type(exc).__name__}"
         outcome.timeline.append((time.monotonic() - started, outcome.reason or ""))

@@ -10,8 +10,8 @@ import hmac
 
 import orjson
 
-from processors.escalation import LEVEL_ORDER
 from schemas import Alert, WebhookPayload
+from schemas.articles import LEVEL_ORDER
 from schemas.codec import encode
 from streams.settings import Webhook
 
