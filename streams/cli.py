@@ -39,7 +39,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.run(args, get_settings()) or 0)
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError: a NEWSFEED_* variable is wrong
+        errors = getattr(exc, "errors", lambda: [])()
+        where = "; ".join(
+            f"NEWSFEED_{str(e['loc'][0]).upper()} ({'.'.join(map(str, e['loc'][1:])) or 'value'}): {e['msg']}"
+            for e in errors
+        )
+        print(f"newsfeed: error: invalid setting: {where or exc}", file=sys.stderr)
+        return 1
+    try:
+        return int(args.run(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
     except CliError as exc:
@@ -247,8 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     desk = command(
         "desk",
         cmd_desk,
-        "The security desk: a live alert page (acknowledge, assign) on NEWSFEED_DESK_HOST:PORT. "
-        "Beyond 127.0.0.1 it requires a login (users from `newsfeed desk adduser`).",
+        "The security desk: a live alert page (acknowledge, assign) on NEWSFEED_DESK_HOST:PORT; with no "
+        "ACTION, run it. Beyond 127.0.0.1 it requires a login (users from `newsfeed desk adduser`).",
     )
     desk.add_argument("--host", help="bind address (default: NEWSFEED_DESK_HOST, 127.0.0.1)")
     desk.add_argument("--port", type=int, help="port (default: NEWSFEED_DESK_PORT, 8070)")
@@ -704,10 +714,20 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return run_demo(settings, args.paths, keep_broker=args.keep, desk=args.desk)
 
 
+def _log_to_stderr() -> None:
+    """Info logs for the desk and notify (Faust sets up its workers' own); no line per HTTP request."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
 def cmd_desk(args: argparse.Namespace, settings: Settings) -> int:
     from streams.desk.auth import UsersFileError
     from streams.desk.server import DeskConfigError, serve_desk
 
+    _log_to_stderr()
     overrides = {k: v for k, v in (("desk_host", args.host), ("desk_port", args.port)) if v is not None}
     settings = settings.model_copy(update=overrides)
     try:
@@ -745,6 +765,7 @@ def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
 
     if not settings.notify_webhooks:
         raise CliError("no webhooks: set NEWSFEED_NOTIFY_WEBHOOKS (a JSON list, see README.md)")
+    _log_to_stderr()
     asyncio.run(run_notify(settings))
     return 0
 

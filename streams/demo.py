@@ -67,9 +67,13 @@ def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False
     worker = start_worker(settings, log_path)
     desk_proc = None
     if desk:
-        from streams.desk.server import check_config, desk_url
+        from streams.desk.server import DeskConfigError, check_config, desk_url
 
-        check_config(settings)
+        try:
+            check_config(settings)
+        except DeskConfigError as exc:
+            stop_worker(worker)
+            raise CliError(str(exc)) from None
         desk_proc = start_desk(settings, settings.broker_home / "demo-desk.log")
         print(
             f"      desk at {desk_url(settings)} (log: {settings.broker_home / 'demo-desk.log'})", flush=True

@@ -162,7 +162,11 @@ async def run_notify(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     task = asyncio.create_task(notifier.run(stop))
     try:
-        await stop.wait()
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if task.done():
+            task.result()  # the loop failed: raise its error (exit non-zero), nothing committed past it
         try:
             await asyncio.wait_for(asyncio.shield(task), settings.shutdown_timeout_s)
         except TimeoutError:

@@ -47,6 +47,9 @@
     var d = data(e);
     if (d.has_article && !root.hasAttribute("data-has-article")) { window.location.reload(); return; }
     var old = document.getElementById("status");
+    if (old && old.contains(document.activeElement) && document.activeElement.tagName === "INPUT") {
+      return; // someone is typing an assignee: the next change (or their own submit) refreshes it
+    }
     var focused = old && old.contains(document.activeElement) ? document.activeElement.id : null;
     var wrap = document.createElement("div");
     wrap.innerHTML = d.html;
