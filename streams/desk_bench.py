@@ -155,7 +155,8 @@ async def _measure(settings: Settings, seed: Any, alerts: int, interval_s: float
     if not latencies:
         return f"desk latency: no alert reached the page (see {home / 'desk.log'})"
     return (
-        f"desk latency, raw article produced -> row on screen, {len(latencies)}/{len(sent)} alerts, one every "
+        f"desk latency, raw article produced -> row on screen, {len(latencies)}/{len(sent)} alerts, one "
+        f"every "
         f"{interval_s:g} s: p50 {percentile(latencies, 50):.2f} s, p90 {percentile(latencies, 90):.2f} s, "
         f"max {latencies[-1]:.2f} s"
     )
