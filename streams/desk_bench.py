@@ -154,9 +154,8 @@ async def _measure(settings: Settings, seed: Any, alerts: int, interval_s: float
     latencies = sorted(seen[t] / 1000 - sent[t] for t in sent if t in seen)
     if not latencies:
         return f"desk latency: no alert reached the page (see {home / 'desk.log'})"
+    p50, p90 = percentile(latencies, 50), percentile(latencies, 90)
     return (
-        f"desk latency, raw article produced -> row on screen, {len(latencies)}/{len(sent)} alerts, one "
-        f"every "
-        f"{interval_s:g} s: p50 {percentile(latencies, 50):.2f} s, p90 {percentile(latencies, 90):.2f} s, "
-        f"max {latencies[-1]:.2f} s"
+        f"desk latency, raw article produced -> row on screen, {len(latencies)}/{len(sent)} alerts, "
+        f"one every {interval_s:g} s: p50 {p50:.2f} s, p90 {p90:.2f} s, max {latencies[-1]:.2f} s"
     )
