@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
+from pydantic import ValidationError
 
 from streams.settings import Settings, get_settings
 
@@ -40,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         settings = get_settings()
-    except ValueError as exc:  # pydantic's ValidationError: a NEWSFEED_* variable is wrong
-        errors = getattr(exc, "errors", lambda: [])()
+    except ValidationError as exc:  # a NEWSFEED_* variable is wrong
+        errors = exc.errors(include_url=False)
         where = "; ".join(
             f"NEWSFEED_{str(e['loc'][0]).upper()} ({'.'.join(map(str, e['loc'][1:])) or 'value'}): {e['msg']}"
             for e in errors
