@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+MAX_SESSIONS = 10_000
 
 
 class UsersFileError(ValueError):
@@ -121,6 +122,9 @@ class Sessions:
         now = time.time()
         for token in [t for t, s in self._by_token.items() if s.expires_at < now]:
             del self._by_token[token]
+        if len(self._by_token) >= MAX_SESSIONS:  # cookie-less clients must not fill the memory
+            oldest = next((t for t, s in self._by_token.items() if s.user is None), None)
+            self._by_token.pop(oldest or next(iter(self._by_token)))
         session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), now + self.ttl_s, user)
         self._by_token[session.token] = session
         return session

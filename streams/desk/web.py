@@ -95,6 +95,8 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     request["session"] = session
 
     def finish(response: web.StreamResponse) -> None:
+        if response.prepared:
+            return  # an event stream: its headers are sent (its page set the cookie)
         if fresh or request["session"] is not session:
             set_cookie(response, request["session"], app[SETTINGS])
         response.headers.setdefault("X-Frame-Options", "DENY")
