@@ -18,6 +18,8 @@
   var rows = document.getElementById("alert-rows");
   var empty = document.getElementById("empty");
   var source = new EventSource(root.getAttribute("data-events"));
+  // Browsers hold 6 connections per host over HTTP/1.1: let go of this stream as soon as the page goes.
+  window.addEventListener("pagehide", function () { source.close(); });
   function data(e) { return JSON.parse(e.data); }
   function showEmpty() { if (empty && rows) { empty.hidden = rows.children.length > 0; } }
 
