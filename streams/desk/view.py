@@ -15,6 +15,7 @@ from schemas import Alert, AlertAck, EnrichedArticle
 from schemas.articles import LEVEL_ORDER
 
 MAX_PENDING_ARTICLES = 2000  # alerting articles whose alert has not been read (yet, or ever: suppressed)
+Change = tuple[str, str]  # (row id, what changed: "alert" | "article" | "ack"); ("", "") ends a stream
 MAX_QUEUED_CHANGES = 1000  # a page this far behind is dropped; its browser reconnects and resets
 
 
@@ -77,7 +78,7 @@ class DeskView:
         self.articles: dict[str, EnrichedArticle] = {}
         self._pending: OrderedDict[str, EnrichedArticle] = OrderedDict()
         self.acks: dict[str, AlertAck] = {}
-        self._subscribers: set[asyncio.Queue[str]] = set()
+        self._subscribers: set[asyncio.Queue[Change]] = set()
 
     # -- what the feed puts in
 
@@ -95,7 +96,7 @@ class DeskView:
         self._rows_of_article.setdefault(alert.article_id, set()).add(row_id)
         if alert.article_id in self._pending:
             self.articles[alert.article_id] = self._pending.pop(alert.article_id)
-        self._changed(row_id)
+        self._changed(row_id, "alert")
 
     def add_article(self, article: EnrichedArticle) -> None:
         """Keep the articles of alerted stories (and, a while, alerting ones whose alert may follow)."""
@@ -103,7 +104,7 @@ class DeskView:
         if row_ids:
             self.articles[article.id] = article
             for row_id in row_ids:
-                self._changed(row_id)
+                self._changed(row_id, "article")
         elif article.escalation.alert:
             self._pending[article.id] = article
             self._pending.move_to_end(article.id)
@@ -114,7 +115,7 @@ class DeskView:
         self.acks[ack.alert_id] = ack
         row_id = self._row_of_alert.get(ack.alert_id)
         if row_id:
-            self._changed(row_id)
+            self._changed(row_id, "ack")
 
     # -- what the pages read
 
@@ -142,19 +143,19 @@ class DeskView:
 
     # -- live updates
 
-    def subscribe(self) -> "asyncio.Queue[str]":
-        queue: asyncio.Queue[str] = asyncio.Queue(MAX_QUEUED_CHANGES)
+    def subscribe(self) -> "asyncio.Queue[Change]":
+        queue: asyncio.Queue[Change] = asyncio.Queue(MAX_QUEUED_CHANGES)
         self._subscribers.add(queue)
         return queue
 
-    def unsubscribe(self, queue: "asyncio.Queue[str]") -> None:
+    def unsubscribe(self, queue: "asyncio.Queue[Change]") -> None:
         self._subscribers.discard(queue)
 
-    def _changed(self, row_id: str) -> None:
+    def _changed(self, row_id: str, what: str) -> None:
         for queue in list(self._subscribers):
             try:
-                queue.put_nowait(row_id)
+                queue.put_nowait((row_id, what))
             except asyncio.QueueFull:
                 self._subscribers.discard(queue)
                 queue.get_nowait()
-                queue.put_nowait("")  # "" ends the page's stream; its browser reconnects and resets
+                queue.put_nowait(("", ""))  # ends the page's stream; its browser reconnects and resets

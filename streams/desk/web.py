@@ -207,7 +207,7 @@ async def events(request: web.Request) -> web.StreamResponse:
             await send("status", status_event(request, view.rows[only]))
         while True:
             try:
-                row_id = await asyncio.wait_for(queue.get(), timeout=15.0)
+                row_id, what = await asyncio.wait_for(queue.get(), timeout=15.0)
             except TimeoutError:
                 await response.write(b": keep-alive\n\n")  # also notices a closed page
                 continue
@@ -218,7 +218,8 @@ async def events(request: web.Request) -> web.StreamResponse:
                 if row_id == only:
                     await send("status", status_event(request, row))
             elif filters.matches(row):
-                await send("row", {"id": f"row-{row_id}", "html": render_row(request, row), **announce(row)})
+                said = announce(row) if what == "alert" else {}
+                await send("row", {"id": f"row-{row_id}", "html": render_row(request, row), **said})
             else:
                 await send("remove", {"id": f"row-{row_id}"})
     except (ConnectionResetError, asyncio.CancelledError):
@@ -231,10 +232,10 @@ async def events(request: web.Request) -> web.StreamResponse:
 def announce(row: Row) -> dict[str, str]:
     """Words for the page's live region (screen readers), for new and raised alerts."""
     alert = row.alert
-    if len(row.history) == 1 or row.history[-1] is alert:
-        verb = "raised to" if len(row.history) > 1 else "new"
-        return {"announce": f"{verb} {alert.level} alert: {alert.title}"}
-    return {}
+    if row.history[-1] is not alert:
+        return {}  # a late lower copy: nothing new for the desk
+    verb = "raised to" if len(row.history) > 1 else "new"
+    return {"announce": f"{verb} {alert.level} alert: {alert.title}"}
 
 
 def status_event(request: web.Request, row: Row) -> dict[str, Any]:
