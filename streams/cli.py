@@ -43,8 +43,41 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except CliError as exc:
+        if args.debug:
+            raise
         print(f"newsfeed: error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        # A broker that is down or goes away: one line, not aiokafka's traceback (--debug shows it).
+        from aiokafka.errors import KafkaError
+
+        from streams.connect import BrokerUnreachable
+
+        if args.debug or not isinstance(exc, BrokerUnreachable | KafkaError):
+            raise
+        print(f"newsfeed: error: {_kafka_error_line(exc, get_settings())}", file=sys.stderr)
+        return EXIT_BROKER_UNAVAILABLE
+
+
+EXIT_BROKER_UNAVAILABLE = 69  # sysexits.h EX_UNAVAILABLE: scripts can tell "broker down" from bad input
+
+
+def _kafka_error_line(exc: Exception, settings: Settings) -> str:
+    from streams.connect import BrokerUnreachable, display_address
+
+    if isinstance(exc, BrokerUnreachable):
+        return f"{exc} (NEWSFEED_BROKER; --debug for the traceback)"
+    return (
+        f"Kafka at {display_address(settings.broker)} failed: {type(exc).__name__}: {exc} "
+        "(--debug for the traceback)"
+    )
+
+
+def _reach_broker(settings: Settings) -> None:
+    """Fail within seconds, in one line, when the broker is down (instead of aiokafka's traceback)."""
+    from streams.connect import probe
+
+    asyncio.run(probe(settings.broker))
 
 
 class CliError(Exception):
@@ -58,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         "escalation alerts, an archive and dead letters out.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full traceback of an error instead of one line"
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -367,9 +403,11 @@ def cmd_cluster_node(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
-    from streams.topics import ensure_topics_sync
+    from streams.topics import wait_and_ensure_topics
 
-    ensure_topics_sync(settings)
+    # Before Faust starts: a worker started ahead of its broker waits here (logging each attempt),
+    # so it neither crash-loops nor reports Ready before it is connected.
+    wait_and_ensure_topics(settings, loglevel=args.loglevel)
     if args.role == "alerts":
         from streams.alerter import app as alerter_app
 
@@ -405,6 +443,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     articles = _load_articles(args.paths)
     if not articles:
         raise CliError("no articles found in " + ", ".join(map(str, args.paths)))
+    _reach_broker(settings)
     if not args.topic:
         ensure_topics_sync(settings)
     stats = asyncio.run(
@@ -457,6 +496,7 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.buffer.write(orjson.dumps(as_json_line(record)) + b"\n")
             sys.stdout.flush()
 
+    _reach_broker(settings)
     try:
         asyncio.run(run())
     except TopicNotFound as exc:
@@ -599,6 +639,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
     from streams.dlq import list_dead_letters
 
+    _reach_broker(settings)
     print(list_dead_letters(settings).render())
     return 0
 
@@ -607,6 +648,7 @@ def cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
     from streams.dlq import replay_dead_letters
 
     types = set(args.error_types) if args.error_types else None
+    _reach_broker(settings)
     sent = replay_dead_letters(settings, error_types=types, dry_run=args.dry_run)
     print(f"{'would re-send' if args.dry_run else 're-sent'} {sent} dead letter(s) to {settings.topic_raw}")
     return 0

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -67,3 +68,24 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeou
 
 def ensure_topics_sync(settings: Settings) -> list[str]:
     return asyncio.run(ensure_topics(settings))
+
+
+def wait_and_ensure_topics(settings: Settings, loglevel: str = "info") -> list[str]:
+    """For `newsfeed worker`: wait for the broker (NEWSFEED_BROKER_WAIT_S, 0 = forever), then create
+    the missing topics. Each failed attempt is one log line naming the broker's address."""
+    from streams.connect import log as connect_log
+    from streams.connect import wait_for_broker
+
+    if not connect_log.handlers:  # Faust sets up logging only once it starts, after this wait
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
+        connect_log.addHandler(handler)
+        connect_log.setLevel(loglevel.upper())
+        connect_log.propagate = False
+    return asyncio.run(
+        wait_for_broker(
+            settings.broker,
+            lambda: ensure_topics(settings),
+            max_wait_s=settings.broker_wait_s or None,
+        )
+    )
