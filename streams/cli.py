@@ -236,6 +236,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
 
+    reprocess = command(
+        "reprocess",
+        cmd_reprocess,
+        "Re-enrich history: re-publish archived raw articles to the raw topic (idempotent producer).",
+    )
+    reprocess.description = (
+        "Read the compacted archive topic (NEWSFEED_TOPIC_ARCHIVE) to its current end and send the raw "
+        "record of every article still archived back to NEWSFEED_TOPIC_RAW, keyed by article id, so a "
+        "running worker re-enriches it with the current model and rules (outputs are keyed by id: the "
+        "new enrichment replaces the old one). Articles deleted by a tombstone are not re-sent."
+    )
+    reprocess.add_argument(
+        "--from-archive",
+        action="store_true",
+        required=True,
+        help="take the articles from the archive topic (the only source for now; required)",
+    )
+    reprocess.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only articles archived at or after DATE (YYYY-MM-DD, a whole UTC day, or an ISO date-time)",
+    )
+    reprocess.add_argument(
+        "--until",
+        metavar="DATE",
+        help="only articles archived up to DATE (a bare date includes that whole UTC day)",
+    )
+    reprocess.add_argument("--dry-run", action="store_true", help="count what would be re-sent, send nothing")
+    reprocess.add_argument("--no-progress", action="store_true", help="no progress bar")
+
     dlq = command("dlq", _help_of("dlq"), "Dead letters: summarise them, re-inject them after a fix.")
     dsub = dlq.add_subparsers(title="actions", metavar="ACTION")
     dlist = dsub.add_parser("list", help="Count dead letters by error type, with examples and their origin.")
@@ -633,6 +663,41 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(orjson.dumps(status.as_json(), option=orjson.OPT_INDENT_2).decode())
     else:
         print(status.render())
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.reprocess import DateRangeError, parse_bound, reprocess_from_archive
+
+    try:
+        since = parse_bound(args.since, end=False) if args.since else None
+        until = parse_bound(args.until, end=True) if args.until else None
+    except DateRangeError as exc:
+        raise CliError(str(exc)) from None
+    if since and until and since >= until:
+        raise CliError(f"--since {args.since} is not before --until {args.until}")
+    _reach_broker(settings)
+    selection, stats = asyncio.run(
+        reprocess_from_archive(
+            settings, since=since, until=until, dry_run=args.dry_run, progress=not args.no_progress
+        )
+    )
+    skipped = [
+        f"{n} {what}"
+        for n, what in (
+            (selection.outside_dates, "outside the dates"),
+            (selection.deleted, "deleted (tombstone)"),
+            (selection.unreadable, "unreadable"),
+        )
+        if n
+    ]
+    verb = "would re-send" if args.dry_run else "re-sent"
+    rate = f" in {stats.seconds:.2f} s" if stats else ""
+    left_out = f"; left out: {', '.join(skipped)}" if skipped else ""
+    print(
+        f"{verb} {len(selection.articles)} archived article(s) from {settings.topic_archive} "
+        f"to {settings.topic_raw}{rate}{left_out}"
+    )
     return 0
 
 
