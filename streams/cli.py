@@ -178,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     export = ssub.add_parser("export", help="Write the JSON Schema of every topic's message to DIR.")
     export.add_argument("dir", type=Path)
     export.set_defaults(run=cmd_schemas_export)
+    asyncapi = ssub.add_parser(
+        "asyncapi",
+        help="Write the AsyncAPI 3.0 document of every topic (channels, keys, messages, Kafka bindings).",
+        description="Generate the AsyncAPI 3.0 document from the topic table (streams/topics.py) and the "
+        "message schemas, with the default topic names and partitions; its payloads refer to the JSON "
+        "Schemas in json/ beside it (`make schemas` refreshes schemas/asyncapi.json).",
+    )
+    asyncapi.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    asyncapi.set_defaults(run=cmd_schemas_asyncapi)
 
     rules = command("rules", _help_of("rules"), "Escalation rules: validate a rules file, explain a score.")
     rsub = rules.add_subparsers(title="actions", metavar="ACTION")
@@ -560,6 +569,18 @@ def cmd_schemas_export(args: argparse.Namespace, settings: Settings) -> int:
             orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
         )
         print(args.dir / name)
+    return 0
+
+
+def cmd_schemas_asyncapi(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.asyncapi import asyncapi_document, render
+
+    text = render(asyncapi_document())
+    if args.output:
+        args.output.write_bytes(text)
+        print(args.output)
+    else:
+        sys.stdout.buffer.write(text)
     return 0
 
 
