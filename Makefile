@@ -22,3 +22,4 @@ bench:
 
 schemas:
 	.venv/bin/newsfeed schemas export schemas/json
+	.venv/bin/newsfeed schemas asyncapi -o schemas/asyncapi.json

@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from schemas.base import SCHEMA_VERSION, Message, Timestamp
+from schemas.spans import End, Start
 
 Desk = Literal[
     "conflict-war-peace",
@@ -49,8 +50,8 @@ class RawArticle(Message):
 
 class Mention(Message):
     text: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    start: Start
+    end: End
 
 
 class Entity(Message):
@@ -84,16 +85,16 @@ class Quote(Message):
         le=1.0,
         description="How sure the enricher is of the speaker: high for an explicit 'X said' cue (since v2).",
     )
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    start: Start
+    end: End
 
 
 class SectionSpan(Message):
     """A part of the article under one of its own sub-heads (heading null for the lead)."""
 
     heading: str | None
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    start: Start
+    end: End
 
 
 class Section(Message):
@@ -109,8 +110,8 @@ class Evidence(Message):
     """A sentence that moved the escalation score, and why."""
 
     sentence: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    start: Start
+    end: End
     rule: str
     category: str
     terms: list[str]
@@ -131,7 +132,10 @@ class EnrichedArticle(Message):
     schema_version: int = SCHEMA_VERSION
     id: str
     title: str
-    body: str = Field(description="Normalized text; every offset refers to it.")
+    body: str = Field(
+        description="Normalized text; every span offset (`start`, `end`) indexes it in Unicode code points, "
+        "not UTF-16 code units: see any `start` field for the conversion."
+    )
     url: str | None
     source: str | None
     published_at: Timestamp | None

@@ -54,8 +54,41 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except CliError as exc:
+        if args.debug:
+            raise
         print(f"newsfeed: error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        # A broker that is down or goes away: one line, not aiokafka's traceback (--debug shows it).
+        from aiokafka.errors import KafkaError
+
+        from streams.connect import BrokerUnreachable
+
+        if args.debug or not isinstance(exc, BrokerUnreachable | KafkaError):
+            raise
+        print(f"newsfeed: error: {_kafka_error_line(exc, get_settings())}", file=sys.stderr)
+        return EXIT_BROKER_UNAVAILABLE
+
+
+EXIT_BROKER_UNAVAILABLE = 69  # sysexits.h EX_UNAVAILABLE: scripts can tell "broker down" from bad input
+
+
+def _kafka_error_line(exc: Exception, settings: Settings) -> str:
+    from streams.connect import BrokerUnreachable, display_address
+
+    if isinstance(exc, BrokerUnreachable):
+        return f"{exc} (NEWSFEED_BROKER; --debug for the traceback)"
+    return (
+        f"Kafka at {display_address(settings.broker)} failed: {type(exc).__name__}: {exc} "
+        "(--debug for the traceback)"
+    )
+
+
+def _reach_broker(settings: Settings) -> None:
+    """Fail within seconds, in one line, when the broker is down (instead of aiokafka's traceback)."""
+    from streams.connect import probe
+
+    asyncio.run(probe(settings.broker))
 
 
 class CliError(Exception):
@@ -69,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
         "escalation alerts, an archive and dead letters out.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full traceback of an error instead of one line"
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -153,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
     export = ssub.add_parser("export", help="Write the JSON Schema of every topic's message to DIR.")
     export.add_argument("dir", type=Path)
     export.set_defaults(run=cmd_schemas_export)
+    asyncapi = ssub.add_parser(
+        "asyncapi",
+        help="Write the AsyncAPI 3.0 document of every topic (channels, keys, messages, Kafka bindings).",
+        description="Generate the AsyncAPI 3.0 document from the topic table (streams/topics.py) and the "
+        "message schemas, with the default topic names and partitions; its payloads refer to the JSON "
+        "Schemas in json/ beside it (`make schemas` refreshes schemas/asyncapi.json).",
+    )
+    asyncapi.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    asyncapi.set_defaults(run=cmd_schemas_asyncapi)
 
     rules = command("rules", _help_of("rules"), "Escalation rules: validate a rules file, explain a score.")
     rsub = rules.add_subparsers(title="actions", metavar="ACTION")
@@ -218,6 +263,36 @@ def build_parser() -> argparse.ArgumentParser:
         "dead letters of the last hour by type.",
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
+
+    reprocess = command(
+        "reprocess",
+        cmd_reprocess,
+        "Re-enrich history: re-publish archived raw articles to the raw topic (idempotent producer).",
+    )
+    reprocess.description = (
+        "Read the compacted archive topic (NEWSFEED_TOPIC_ARCHIVE) to its current end and send the raw "
+        "record of every article still archived back to NEWSFEED_TOPIC_RAW, keyed by article id, so a "
+        "running worker re-enriches it with the current model and rules (outputs are keyed by id: the "
+        "new enrichment replaces the old one). Articles deleted by a tombstone are not re-sent."
+    )
+    reprocess.add_argument(
+        "--from-archive",
+        action="store_true",
+        required=True,
+        help="take the articles from the archive topic (the only source for now; required)",
+    )
+    reprocess.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only articles archived at or after DATE (YYYY-MM-DD, a whole UTC day, or an ISO date-time)",
+    )
+    reprocess.add_argument(
+        "--until",
+        metavar="DATE",
+        help="only articles archived up to DATE (a bare date includes that whole UTC day)",
+    )
+    reprocess.add_argument("--dry-run", action="store_true", help="count what would be re-sent, send nothing")
+    reprocess.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     dlq = command("dlq", _help_of("dlq"), "Dead letters: summarise them, re-inject them after a fix.")
     dsub = dlq.add_subparsers(title="actions", metavar="ACTION")
@@ -417,9 +492,11 @@ def cmd_cluster_node(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
-    from streams.topics import ensure_topics_sync
+    from streams.topics import wait_and_ensure_topics
 
-    ensure_topics_sync(settings)
+    # Before Faust starts: a worker started ahead of its broker waits here (logging each attempt),
+    # so it neither crash-loops nor reports Ready before it is connected.
+    wait_and_ensure_topics(settings, loglevel=args.loglevel)
     if args.role == "alerts":
         from streams.alerter import app as alerter_app
 
@@ -455,6 +532,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     articles = _load_articles(args.paths)
     if not articles:
         raise CliError("no articles found in " + ", ".join(map(str, args.paths)))
+    _reach_broker(settings)
     if not args.topic:
         ensure_topics_sync(settings)
     stats = asyncio.run(
@@ -507,6 +585,7 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.buffer.write(orjson.dumps(as_json_line(record)) + b"\n")
             sys.stdout.flush()
 
+    _reach_broker(settings)
     try:
         asyncio.run(run())
     except TopicNotFound as exc:
@@ -540,6 +619,18 @@ def cmd_schemas_export(args: argparse.Namespace, settings: Settings) -> int:
             orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
         )
         print(args.dir / name)
+    return 0
+
+
+def cmd_schemas_asyncapi(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.asyncapi import asyncapi_document, render
+
+    text = render(asyncapi_document())
+    if args.output:
+        args.output.write_bytes(text)
+        print(args.output)
+    else:
+        sys.stdout.buffer.write(text)
     return 0
 
 
@@ -654,9 +745,45 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reprocess(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.reprocess import DateRangeError, parse_bound, reprocess_from_archive
+
+    try:
+        since = parse_bound(args.since, end=False) if args.since else None
+        until = parse_bound(args.until, end=True) if args.until else None
+    except DateRangeError as exc:
+        raise CliError(str(exc)) from None
+    if since and until and since >= until:
+        raise CliError(f"--since {args.since} is not before --until {args.until}")
+    _reach_broker(settings)
+    selection, stats = asyncio.run(
+        reprocess_from_archive(
+            settings, since=since, until=until, dry_run=args.dry_run, progress=not args.no_progress
+        )
+    )
+    skipped = [
+        f"{n} {what}"
+        for n, what in (
+            (selection.outside_dates, "outside the dates"),
+            (selection.deleted, "deleted (tombstone)"),
+            (selection.unreadable, "unreadable"),
+        )
+        if n
+    ]
+    verb = "would re-send" if args.dry_run else "re-sent"
+    rate = f" in {stats.seconds:.2f} s" if stats else ""
+    left_out = f"; left out: {', '.join(skipped)}" if skipped else ""
+    print(
+        f"{verb} {len(selection.articles)} archived article(s) from {settings.topic_archive} "
+        f"to {settings.topic_raw}{rate}{left_out}"
+    )
+    return 0
+
+
 def cmd_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
     from streams.dlq import list_dead_letters
 
+    _reach_broker(settings)
     print(list_dead_letters(settings).render())
     return 0
 
@@ -665,6 +792,7 @@ def cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
     from streams.dlq import replay_dead_letters
 
     types = set(args.error_types) if args.error_types else None
+    _reach_broker(settings)
     sent = replay_dead_letters(settings, error_types=types, dry_run=args.dry_run)
     print(f"{'would re-send' if args.dry_run else 're-sent'} {sent} dead letter(s) to {settings.topic_raw}")
     return 0

@@ -36,6 +36,7 @@ async def replay(
     rate: float | None = None,
     total: int | None = None,
     progress: bool = True,
+    desc: str = "replay",
 ) -> ReplayStats:
     """Send every article keyed by its id; `rate` paces sends (articles/s), None means as fast as possible."""
     producer = AIOKafkaProducer(
@@ -49,7 +50,7 @@ async def replay(
     produced_at: dict[str, float] = {}
     futures = []
     start = time.perf_counter()
-    bar = tqdm(total=total, unit="article", desc=f"replay -> {topic}", disable=not progress)
+    bar = tqdm(total=total, unit="article", desc=f"{desc} -> {topic}", disable=not progress)
     try:
         for i, raw in enumerate(articles):
             if rate:

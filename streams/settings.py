@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         description="CPU niceness the enrichment app adds to itself, so in a burst the alert lane and "
         "the alerter on the same cores run first; 0 to disable",
     )
+    # Broker outages at start (streams/connect.py)
+    broker_wait_s: float = Field(
+        0.0,
+        ge=0,
+        description="How long `newsfeed worker` waits for an unreachable broker before giving up; 0: forever",
+    )
+
     web_port: int = Field(6066, description="Faust web (health/metrics) port")
 
     # Observability (streams/metrics.py): /metrics, /healthz, /readyz on every worker process.

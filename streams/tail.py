@@ -76,3 +76,29 @@ async def _wait_for_partitions(consumer: AIOKafkaConsumer, topic: str, timeout: 
         if time.monotonic() > deadline:
             raise TopicNotFound(f"topic '{topic}' does not exist on the broker")
         await asyncio.sleep(0.5)
+
+
+async def read_to_end(bootstrap: str, topic: str, *, timeout: float = 30.0) -> AsyncIterator[Any]:
+    """Every record now on the topic, oldest first per partition, then stop (at the end offsets
+    read at the start: records produced meanwhile are left for the next run)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await _wait_for_partitions(consumer, topic, timeout)
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        pending = {tp for tp in tps if ends[tp] > await consumer.position(tp)}
+        while pending:
+            batch = await consumer.getmany(*pending, timeout_ms=int(timeout * 1000))
+            if not batch:
+                raise TimeoutError(f"no record from '{topic}' in {timeout:.0f} s before its end")
+            for tp, records in batch.items():
+                for record in records:
+                    if record.offset < ends[tp]:
+                        yield record
+                if await consumer.position(tp) >= ends[tp]:
+                    pending.discard(tp)
+    finally:
+        await consumer.stop()

@@ -2,7 +2,9 @@
 
 import asyncio
 import contextlib
+import logging
 import time
+from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -10,32 +12,103 @@ from aiokafka.errors import TopicAlreadyExistsError
 from streams.settings import Settings
 
 
-def topic_specs(settings: Settings) -> list[NewTopic]:
-    """Every topic with its partitions; the archive is log-compacted (the latest record per article id)."""
+@dataclass(frozen=True)
+class TopicRole:
+    """One topic of the pipeline: the setting naming it, what travels on it, how it is configured.
+
+    The one table of topics: topic creation and the AsyncAPI document (streams/asyncapi.py) read it.
+    """
+
+    setting: str  # the Settings field (NEWSFEED_TOPIC_*) holding its name
+    message: str  # the schemas.export.MODELS name of its values
+    key: str  # what its Kafka key is
+    summary: str
+    compacted: bool = False  # cleanup.policy=compact: the latest record per key is kept
+    large: bool = False  # outputs bigger than the input: max.message.bytes = NEWSFEED_MAX_OUTPUT_BYTES
+    internal: bool = False  # between the worker's own apps; subscribers should not rely on it
+
+
+TOPICS: tuple[TopicRole, ...] = (
+    TopicRole(
+        "topic_raw",
+        "RawArticle",
+        "The article id if the producer has one (used when the JSON has no `id`); may be empty.",
+        "Raw articles from feeds, crawlers and `newsfeed replay`: the pipeline's input.",
+    ),
+    TopicRole(
+        "topic_enriched",
+        "EnrichedArticle",
+        "The article id.",
+        "Every article enriched: desk, sections, entities, quotes, escalation assessment.",
+        large=True,
+    ),
+    TopicRole(
+        "topic_alerts",
+        "Alert",
+        "The article id.",
+        "Escalation alerts for the security desk, one per story and level.",
+    ),
+    TopicRole(
+        "topic_alert_candidates",
+        "Alert",
+        "The story key (normalized headline), so every copy of a story meets the same dedup state.",
+        "Alerts before deduplication, from the alert lane and from the full assessment.",
+        internal=True,
+    ),
+    TopicRole(
+        "topic_archive",
+        "ArchiveRecord",
+        "The article id; a null value (tombstone) deletes the article.",
+        "The latest raw input and enrichment of every article (log-compacted).",
+        compacted=True,
+        large=True,
+    ),
+    TopicRole(
+        "topic_alert_acks",
+        "AlertAck",
+        "The alert_id.",
+        "The desk's acknowledge / assign state of each alert (log-compacted: the latest per alert).",
+        compacted=True,
+    ),
+    TopicRole(
+        "topic_notify_deadletter",
+        "WebhookDeadLetter",
+        "The alert_id.",
+        "Alerts a webhook did not accept after every try, with the reason.",
+    ),
+    TopicRole(
+        "topic_deadletter",
+        "DeadLetter",
+        "The key of the input message that could not be processed, byte for byte.",
+        "Input that could not be processed, with the reason and its origin.",
+        large=True,
+    ),
+)
+
+
+def topic_config(settings: Settings, role: TopicRole) -> dict[str, str]:
+    """The topic-level configs the worker creates a topic with."""
     # Outputs are bigger than their input (the archive holds the body twice, a dead letter in base64):
     # the broker's default 1 MB per record would refuse them.
-    large = {"max.message.bytes": str(settings.max_output_bytes)}
+    config = {"cleanup.policy": "compact"} if role.compacted else {}
+    if role.large:
+        config["max.message.bytes"] = str(settings.max_output_bytes)
     # An acks=all write is acknowledged only once this many replicas have it (README "Cluster").
-    isr = {"min.insync.replicas": str(settings.min_insync_replicas)} if settings.min_insync_replicas else {}
-    names = {
-        settings.topic_raw: isr,
-        settings.topic_enriched: {**large, **isr},
-        settings.topic_alerts: isr,
-        settings.topic_alert_candidates: isr,
-        settings.topic_archive: {"cleanup.policy": "compact", **large, **isr},
-        settings.topic_deadletter: {**large, **isr},
-        # The desk's acknowledge / assign state: the latest record per alert_id, kept for good.
-        settings.topic_alert_acks: {"cleanup.policy": "compact", **isr},
-        settings.topic_notify_deadletter: isr,
-    }
+    if settings.min_insync_replicas:
+        config["min.insync.replicas"] = str(settings.min_insync_replicas)
+    return config
+
+
+def topic_specs(settings: Settings) -> list[NewTopic]:
+    """Every topic with its partitions; the archive is log-compacted (the latest record per article id)."""
     return [
         NewTopic(
-            name,
+            getattr(settings, role.setting),
             num_partitions=settings.partitions,
             replication_factor=settings.replication,
-            topic_configs=cfg,
+            topic_configs=topic_config(settings, role),
         )
-        for name, cfg in names.items()
+        for role in TOPICS
     ]
 
 
@@ -70,3 +143,24 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeou
 
 def ensure_topics_sync(settings: Settings) -> list[str]:
     return asyncio.run(ensure_topics(settings))
+
+
+def wait_and_ensure_topics(settings: Settings, loglevel: str = "info") -> list[str]:
+    """For `newsfeed worker`: wait for the broker (NEWSFEED_BROKER_WAIT_S, 0 = forever), then create
+    the missing topics. Each failed attempt is one log line naming the broker's address."""
+    from streams.connect import log as connect_log
+    from streams.connect import wait_for_broker
+
+    if not connect_log.handlers:  # Faust sets up logging only once it starts, after this wait
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
+        connect_log.addHandler(handler)
+        connect_log.setLevel(loglevel.upper())
+        connect_log.propagate = False
+    return asyncio.run(
+        wait_for_broker(
+            settings.broker,
+            lambda: ensure_topics(settings),
+            max_wait_s=settings.broker_wait_s or None,
+        )
+    )
