@@ -15,6 +15,7 @@ from schemas.articles import (
     Section,
     SectionSpan,
 )
+from schemas.base import PipelineVersion
 from schemas.deadletter import DeadLetter, Origin
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Evidence",
     "Mention",
     "Origin",
+    "PipelineVersion",
     "Quote",
     "RawArticle",
     "Section",

@@ -367,8 +367,13 @@ def cmd_cluster_node(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
+    from streams.faust_app import CodecUnavailable, check_compression
     from streams.topics import ensure_topics_sync
 
+    try:
+        check_compression(settings)
+    except CodecUnavailable as exc:
+        raise CliError(str(exc)) from None
     ensure_topics_sync(settings)
     if args.role == "alerts":
         from streams.alerter import app as alerter_app
