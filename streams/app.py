@@ -170,7 +170,7 @@ async def process_batch_until_delivered(enricher: Enricher, events: Sequence[Eve
 async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
     """Decode, enrich and publish one batch; return only when the broker acknowledged every output."""
     received_at = datetime.now(UTC)
-    pending: list[tuple[EventT, RawArticle]] = []
+    pending: list[tuple[EventT, RawArticle | None]] = []  # None: a tombstone
     futures: list[Any] = []
     for event in events:
         msg = event.message
@@ -180,7 +180,7 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
                 futures.append(await dead_letter_batch(placeholder.batch, received_at))
             continue
         if msg.value is None and msg.key:
-            futures.append(await delete_article(event))
+            pending.append((event, None))  # published in its place among the batch's articles
             continue
         try:
             raw = decode(msg.value, RawArticle, max_bytes=settings.max_body_bytes)
@@ -191,7 +191,7 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
         pending.append((event, raw.model_copy(update={"id": ident})))
 
     loop = asyncio.get_running_loop()
-    raws = [raw for _, raw in pending]
+    raws = [raw for _, raw in pending if raw is not None]
     enrich_batch = metrics.with_stage_times(enricher)
     try:
         results = (
@@ -200,7 +200,12 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
     except EnrichmentInterrupted as exc:
         _exit_uncommitted(f"shutdown: enrichment of a batch of {len(raws)} interrupted ({exc})")
         raise
-    for (event, raw), result in zip(pending, results, strict=True):
+    outcomes = iter(results)
+    for event, maybe_raw in pending:
+        if maybe_raw is None:
+            futures.append(await delete_article(event))
+            continue
+        raw, result = maybe_raw, next(outcomes)
         if isinstance(result, Exception):
             error_type = result.error_type if isinstance(result, UnprocessableArticle) else "processing_error"
             detail = (
