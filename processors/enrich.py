@@ -2,7 +2,7 @@
 
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -11,9 +11,11 @@ from spacy.tokens import Doc
 
 from processors.desk import classify_desk
 from processors.entities import extract_entities
+from processors.errors import EnrichmentInterrupted
 from processors.escalation import LEVEL_ORDER, assess
 from processors.ids import stable_article_id
 from processors.normalize import check_text, language_identifier, normalize_text
+from processors.pieces import group_by_size, split_pieces
 from processors.quotes import extract_quotes
 from processors.rules import Rules
 from processors.sections import split_sections
@@ -25,11 +27,20 @@ STAGES = ("normalize", "nlp", "entities", "quotes", "sections", "desk", "escalat
 class Enricher:
     """Holds the loaded model and rules (injected) and turns raw articles into enriched ones."""
 
-    def __init__(self, nlp: Language, rules: Rules, *, alert_min_level: str = "medium", batch_size: int = 16):
+    def __init__(
+        self,
+        nlp: Language,
+        rules: Rules,
+        *,
+        alert_min_level: str = "medium",
+        batch_size: int = 16,
+        piece_chars: int = 10_000,
+    ):
         self.nlp = nlp
         self.rules = rules
         self.alert_min_level = alert_min_level
         self.batch_size = batch_size
+        self.piece_chars = piece_chars
         self.model_name = (
             f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '')}"
         )
@@ -44,9 +55,18 @@ class Enricher:
         return result
 
     def enrich_batch(
-        self, raws: Sequence[RawArticle], processed_at: datetime
+        self,
+        raws: Sequence[RawArticle],
+        processed_at: datetime,
+        should_stop: Callable[[int, int], bool] | None = None,
     ) -> list[EnrichedArticle | Exception]:
-        """Enrich many articles with one `nlp.pipe` call; a failure is returned in its slot, not raised."""
+        """Enrich many articles with `nlp.pipe`; a failure is returned in its slot, not raised.
+
+        Bodies longer than `piece_chars` are parsed in pieces and joined back into one Doc (same text,
+        same offsets). Pieces are parsed in calls of at most `piece_chars` characters in all, and
+        before each call `should_stop(chars_parsed, chars_left)` is asked: True raises
+        EnrichmentInterrupted, so no article holds a shutdown for longer than one call (about 1 s of
+        CPU with the default 10,000 characters)."""
         texts: list[str | Exception] = []
         t0 = time.perf_counter()
         for raw in raws:
@@ -60,11 +80,18 @@ class Enricher:
 
         good = [t for t in texts if isinstance(t, str)]
         t0 = time.perf_counter()
-        parsed: list[Doc | Exception]
-        try:
-            parsed = list(self.nlp.pipe(good, batch_size=self.batch_size))
-        except Exception:  # noqa: BLE001 - one pathological text must not sink its batch
-            parsed = [self._parse_alone(t) for t in good]
+        pieces = [split_pieces(text, self.piece_chars) for text in good]
+        flat = [piece for article in pieces for piece in article]
+        parsed_pieces: list[Doc | Exception] = []
+        done, left = 0, sum(map(len, flat))
+        for group in group_by_size([len(p) for p in flat], self.piece_chars, self.batch_size):
+            if should_stop is not None and should_stop(done, left):
+                raise EnrichmentInterrupted(f"stopped with {len(flat) - len(parsed_pieces)} pieces unparsed")
+            texts_now = [flat[i] for i in group]
+            parsed_pieces += self._parse_group(texts_now)
+            size = sum(map(len, texts_now))
+            done, left = done + size, left - size
+        parsed = self._join(pieces, parsed_pieces)
         docs = iter(parsed)
         self.stage_seconds["nlp"] += time.perf_counter() - t0
 
@@ -81,6 +108,28 @@ class Enricher:
                 out.append(self._annotate(raw, doc, processed_at))
             except Exception as exc:  # noqa: BLE001 - a processor bug dead-letters one article only
                 out.append(exc)
+        return out
+
+    def _parse_group(self, texts: list[str]) -> list[Doc | Exception]:
+        try:
+            return list(self.nlp.pipe(texts, batch_size=self.batch_size))
+        except Exception:  # noqa: BLE001 - one pathological text must not sink its batch
+            return [self._parse_alone(t) for t in texts]
+
+    def _join(self, pieces: list[list[str]], parsed: list[Doc | Exception]) -> list[Doc | Exception]:
+        """One Doc per article from its pieces' Docs (the first failed piece fails the article)."""
+        out: list[Doc | Exception] = []
+        at = 0
+        for article in pieces:
+            docs = parsed[at : at + len(article)]
+            at += len(article)
+            failed = next((d for d in docs if isinstance(d, Exception)), None)
+            if failed is not None:
+                out.append(failed)
+            elif len(docs) == 1:
+                out.append(docs[0])
+            else:
+                out.append(Doc.from_docs([d for d in docs if isinstance(d, Doc)], ensure_whitespace=False))
         return out
 
     def _parse_alone(self, text: str) -> Doc | Exception:

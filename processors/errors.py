@@ -8,3 +8,7 @@ class UnprocessableArticle(ValueError):
         super().__init__(message)
         self.error_type = error_type
         self.message = message
+
+
+class EnrichmentInterrupted(Exception):
+    """The caller asked the enrichment of a batch to stop (a shutdown); nothing of the batch is returned."""

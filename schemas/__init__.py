@@ -16,6 +16,7 @@ from schemas.articles import (
     Section,
     SectionSpan,
 )
+from schemas.base import PipelineVersion
 from schemas.deadletter import DeadLetter, Origin
 from schemas.notify import WebhookDeadLetter, WebhookPayload
 
@@ -33,6 +34,7 @@ __all__ = [
     "Evidence",
     "Mention",
     "Origin",
+    "PipelineVersion",
     "Quote",
     "RawArticle",
     "Section",

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from schemas.articles import Evidence, Level
-from schemas.base import SCHEMA_VERSION, Message, Timestamp
+from schemas.base import SCHEMA_VERSION, Message, PipelineVersion, Timestamp
 
 
 class Actor(Message):
@@ -36,4 +36,7 @@ class Alert(Message):
         default="full",
         description="Which pass raised it: 'lane' parsed only the sentences that could match (seconds "
         "sooner), 'full' the whole enriched article. The full pass alerts again only if its level is higher.",
+    )
+    pipeline_version: PipelineVersion | None = Field(
+        default=None, description="Model, rules and code of the pass that raised it (since schema 3)."
     )

@@ -1,10 +1,10 @@
 """Articles: the raw input message and the enriched output message."""
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from schemas.base import SCHEMA_VERSION, Message, Timestamp
+from schemas.base import SCHEMA_VERSION, Message, PipelineVersion, Timestamp
 from schemas.spans import End, Start
 
 Desk = Literal[
@@ -28,17 +28,52 @@ LEVEL_ORDER: dict[str, int] = {level: n for n, level in enumerate(LEVELS)}  # "n
 
 
 class RawArticle(Message):
-    """An article as published to `news.articles.raw` by a feed, a crawler or `newsfeed replay`."""
+    """An article as published to `news.articles.raw` by a feed, a crawler or `newsfeed replay`.
+
+    The input is open: fields this model does not name are kept in `extra` (and so reach the archive),
+    never refused; `byline` is read as `author`; an integer `id` is read as its decimal string.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
 
     schema_version: int = SCHEMA_VERSION
-    id: str | None = Field(default=None, min_length=1, max_length=256)
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="The article id and Kafka key of every output. A JSON integer is taken as its decimal "
+        "string; without an id, the message key is used, else a stable hash of the URL or content.",
+    )
     title: str = ""
     body: str
     url: str | None = None
     source: str | None = None
     published_at: Timestamp | None = None
     section: str | None = Field(default=None, description="The source's own section, if it has one.")
-    language: str | None = None
+    language: str | None = Field(default=None, description="The source's language tag, e.g. en, en-GB.")
+    author: str | None = Field(default=None, description="Author or byline (input field `byline` too).")
+    tags: list[str] = Field(default_factory=list, description="The source's own tags or keywords.")
+    extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Every input field this schema does not name, as sent; kept in the archive's raw record.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _open_input(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known = {k: v for k, v in data.items() if k in cls.model_fields}
+        unknown = {k: v for k, v in data.items() if k not in cls.model_fields}
+        if "byline" in unknown and "author" not in known:
+            known["author"] = unknown.pop("byline")
+        if unknown:
+            given = known.get("extra")
+            known["extra"] = {**given, **unknown} if isinstance(given, dict) else unknown
+        ident = known.get("id")
+        if isinstance(ident, int) and not isinstance(ident, bool):
+            known["id"] = str(ident)
+        return known
 
     @field_validator("body")
     @classmethod
@@ -146,3 +181,6 @@ class EnrichedArticle(Message):
     quotes: list[Quote]
     escalation: Escalation
     model: str = Field(description="The spaCy pipeline that produced the annotations.")
+    pipeline_version: PipelineVersion | None = Field(
+        default=None, description="Model, rules and code that produced this record (since schema 3)."
+    )

@@ -1,11 +1,14 @@
 """The one place messages become bytes and bytes become messages (orjson + pydantic)."""
 
-from typing import TypeVar
+import json
+from typing import Any, TypeVar
 
 import orjson
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class DecodeError(ValueError):
@@ -24,12 +27,15 @@ def encode(message: BaseModel) -> bytes:
 
 def decode(data: bytes | None, model: type[M], *, max_bytes: int | None = None) -> M:
     """Parse and validate one message, raising DecodeError with a reason a person can act on."""
-    if data is None:
-        raise DecodeError("empty_message", "message has no value (tombstone or empty record)")
+    if not data:
+        raise DecodeError(
+            "empty_message", "message has no value (an empty record, or a tombstone without a key)"
+        )
     if max_bytes is not None and len(data) > max_bytes:
         raise DecodeError("oversize", f"message is {len(data)} bytes, over the {max_bytes}-byte limit")
+    data = data.removeprefix(UTF8_BOM)  # some Windows tools write one; JSON forbids it, we skip it
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DecodeError("invalid_utf8", f"message is not UTF-8: {exc.reason} at byte {exc.start}") from None
     try:
@@ -41,12 +47,39 @@ def decode(data: bytes | None, model: type[M], *, max_bytes: int | None = None) 
         raise DecodeError(kind, f"message is not valid JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise DecodeError("wrong_shape", f"expected a JSON object, got {type(obj).__name__}")
+    _refuse_duplicate_keys(text)
     try:
         return model.model_validate(obj)
     except ValidationError as exc:
         raise _validation_error(exc) from None
     except RecursionError:
         raise DecodeError("too_deep", "message is nested too deeply to validate") from None
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _refuse_duplicate_keys(text: str) -> None:
+    """JSON parsers keep the last of two equal keys, so a second `id` would silently change the id.
+
+    orjson cannot report them; the standard parser's pair hook can (a second parse, about 1 ms per
+    100 KB: objects are few, the text is one string scan)."""
+    try:
+        json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        raise DecodeError("invalid_json", f"duplicate key '{exc.args[0]}' in a JSON object") from None
+    except (ValueError, RecursionError):
+        pass  # orjson accepted it; a difference of dialect is not a duplicate
 
 
 def _validation_error(exc: ValidationError) -> DecodeError:

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from schemas.base import SCHEMA_VERSION, Message, Timestamp
+from schemas.base import SCHEMA_VERSION, Message, PipelineVersion, Timestamp
 
 
 class Origin(Message):
@@ -11,6 +11,10 @@ class Origin(Message):
     topic: str
     partition: int
     offset: int
+    last_offset: int | None = Field(
+        default=None,
+        description="For an undecodable record batch: its last offset (the batch spans offset..last_offset).",
+    )
     key: str | None = Field(default=None, description="The message key, decoded as UTF-8 with replacement.")
 
 
@@ -20,4 +24,10 @@ class DeadLetter(Message):
     message: str = Field(description="What is wrong, for a person.")
     origin: Origin
     received_at: Timestamp
-    payload_b64: str = Field(description="The original message value, base64.")
+    payload_b64: str = Field(
+        description="The original message value, base64; for an undecodable batch, the whole record batch "
+        "as the broker sent it."
+    )
+    pipeline_version: PipelineVersion | None = Field(
+        default=None, description="The worker that refused it: model, rules and code (since schema 3)."
+    )

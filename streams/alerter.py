@@ -12,8 +12,9 @@ import faust
 
 from processors.dedup import StoryState, decide
 from schemas import Alert
-from schemas.codec import decode, encode
-from streams import metrics
+from schemas.codec import DecodeError, decode, encode
+from schemas.headers import output_headers
+from streams import metrics, undecodable
 from streams.faust_app import new_app
 from streams.settings import get_settings
 
@@ -34,8 +35,17 @@ metrics.instrument(app, settings, "alerts", [settings.topic_alert_candidates], n
 async def publish_alerts(stream: faust.StreamT) -> None:
     """Publish an alert unless the same story already alerted at this level or higher."""
     async for event in stream.events():
-        alert = decode(event.message.value, Alert)
-        story = event.message.key.decode()
+        msg = event.message
+        if undecodable.take(msg.topic, msg.partition, msg.offset) is not None:
+            continue  # logged where it was fetched, with topic, partition and offsets
+        try:
+            alert = decode(msg.value, Alert)
+            story = msg.key.decode()
+        except (DecodeError, AttributeError, UnicodeDecodeError) as exc:
+            log.error(
+                "unreadable alert candidate %s/%s/%s skipped: %s", msg.topic, msg.partition, msg.offset, exc
+            )
+            continue
         previous: StoryState | None = alert_state.get(story)
         state = decide(previous, alert.article_id, alert.level, time.time(), settings.alert_dedup_window_s)
         if state is None:
@@ -44,7 +54,9 @@ async def publish_alerts(stream: faust.StreamT) -> None:
             continue
         if previous is not None and state["first_alert_at"] == previous["first_alert_at"]:
             alert = alert.model_copy(update={"previous_level": previous["level"]})  # a raise
-        fut = await alerts_topic.send(key=alert.article_id.encode(), value=encode(alert))
+        fut = await alerts_topic.send(
+            key=alert.article_id.encode(), value=encode(alert), headers=output_headers(msg.headers, Alert)
+        )
         await fut
         metrics.count(metrics.ALERTS_PUBLISHED.labels(alert.level, alert.assessment))
         alert_state[story] = state

@@ -492,8 +492,13 @@ def cmd_cluster_node(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
+    from streams.faust_app import CodecUnavailable, check_compression
     from streams.topics import wait_and_ensure_topics
 
+    try:
+        check_compression(settings)
+    except CodecUnavailable as exc:
+        raise CliError(str(exc)) from None
     # Before Faust starts: a worker started ahead of its broker waits here (logging each attempt),
     # so it neither crash-loops nor reports Ready before it is connected.
     wait_and_ensure_topics(settings, loglevel=args.loglevel)

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.record.memory_records import MemoryRecords
 
 from schemas import DeadLetter
 from schemas.codec import DecodeError, decode
@@ -115,6 +116,9 @@ async def republish_dead_letters(
             payload = base64.b64decode(ex.letter.payload_b64, validate=True)
         except (binascii.Error, ValueError):
             continue  # not produced by our worker; nothing faithful to re-inject
+        if ex.letter.error_type == "undecodable":  # a whole record batch: re-inject its messages
+            chosen += _batch_messages(payload)
+            continue
         # The dead letter's Kafka key is the original key byte for byte (origin.key is a lossy rendering).
         original_key = key if key is not None else _origin_key(ex.letter)
         chosen.append((original_key, payload))
@@ -128,6 +132,15 @@ async def republish_dead_letters(
     finally:
         await producer.stop()
     return len(chosen)
+
+
+def _batch_messages(batch: bytes) -> list[tuple[bytes | None, bytes]]:
+    """The messages of an undecodable batch, decoded here (where its codec is installed), or none."""
+    try:
+        records = MemoryRecords(batch).next_batch()
+        return [(r.key, r.value) for r in records or () if r.value is not None]
+    except Exception:  # noqa: BLE001 - still undecodable here: nothing faithful to re-inject
+        return []
 
 
 def _origin_key(letter: DeadLetter) -> bytes | None:

@@ -23,13 +23,14 @@ import faust
 from processors.alerts import lane_alert
 from processors.dedup import story_key
 from processors.errors import UnprocessableArticle
-from processors.ids import stable_article_id
+from processors.ids import article_id
 from processors.triage import AlertLane
-from schemas import RawArticle
+from schemas import Alert, PipelineVersion, RawArticle
 from schemas.codec import DecodeError, decode, encode
-from streams import metrics
+from schemas.headers import Headers, output_headers
+from streams import metrics, undecodable
 from streams.faust_app import new_app
-from streams.pipeline import build_lane
+from streams.pipeline import build_lane, pipeline_version
 from streams.retry import until_delivered
 from streams.settings import get_settings
 
@@ -44,13 +45,15 @@ candidates_topic = app.topic(settings.topic_alert_candidates)
 metrics.instrument(app, settings, "lane", [settings.topic_raw], needs_model=True)
 
 _lane: AlertLane | None = None
+_version: PipelineVersion | None = None
 
 
 def get_lane() -> AlertLane:
     """Load the model and rules once per process (slow: done off the event loop)."""
-    global _lane
+    global _lane, _version
     if _lane is None:
         _lane = build_lane(settings)
+        _version = pipeline_version(settings, _lane.nlp)
     return _lane
 
 
@@ -61,10 +64,13 @@ async def triage_articles(stream: faust.StreamT) -> None:
     log.info("alert lane ready")
     metrics.model_loaded(lane.nlp)
     async for event in stream.events():
+        msg = event.message
+        if undecodable.take(msg.topic, msg.partition, msg.offset) is not None:
+            continue  # logged where it was fetched; the enrichment app dead-letters it
         try:
-            raw = decode(event.message.value, RawArticle, max_bytes=settings.max_body_bytes)
-            article_id = raw.id or stable_article_id(raw.url, raw.title, raw.body)
-            result = await loop.run_in_executor(None, lane.assess, raw, article_id)
+            raw = decode(msg.value, RawArticle, max_bytes=settings.max_body_bytes)
+            ident = article_id(raw.id, msg.key, raw.url, raw.title, raw.body)
+            result = await loop.run_in_executor(None, lane.assess, raw, ident)
         except (DecodeError, UnprocessableArticle):
             continue  # the enrichment app dead-letters it, with the reason and origin
         except Exception:  # noqa: BLE001 - the full assessment still covers this article
@@ -72,12 +78,13 @@ async def triage_articles(stream: faust.StreamT) -> None:
             continue
         if not result.escalation.alert:
             continue
-        alert = lane_alert(raw, result, datetime.now(UTC))
-        key, value = story_key(result.title, article_id).encode(), encode(alert)
-        await until_delivered(partial(_send, key, value), f"lane candidate for {article_id}")
+        alert = lane_alert(raw, result, datetime.now(UTC)).model_copy(update={"pipeline_version": _version})
+        key, value = story_key(result.title, ident).encode(), encode(alert)
+        headers = output_headers(msg.headers, Alert)
+        await until_delivered(partial(_send, key, value, headers), f"lane candidate for {ident}")
         metrics.count(metrics.CANDIDATES.labels(alert.level, alert.assessment))
-        log.info("lane candidate %s %s", alert.level, article_id)
+        log.info("lane candidate %s %s", alert.level, ident)
 
 
-async def _send(key: bytes, value: bytes) -> None:
-    await (await candidates_topic.send(key=key, value=value))
+async def _send(key: bytes, value: bytes, headers: Headers) -> None:
+    await (await candidates_topic.send(key=key, value=value, headers=headers))

@@ -1,9 +1,17 @@
 """The processors built from settings, in one place: every worker, command and bench loads them so."""
 
+import hashlib
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from spacy.language import Language
+
 from processors.enrich import Enricher
 from processors.nlp import load_pipeline
-from processors.rules import load_rules
+from processors.rules import DEFAULT_RULES, load_rules
 from processors.triage import AlertLane
+from schemas import PipelineVersion
 from streams.settings import Settings
 
 
@@ -14,6 +22,7 @@ def build_enricher(settings: Settings) -> Enricher:
         load_rules(settings.alert_rules),
         alert_min_level=settings.alert_min_level,
         batch_size=settings.batch_size,
+        piece_chars=settings.enrich_piece_chars,
     )
 
 
@@ -26,3 +35,26 @@ def build_lane(settings: Settings, enricher: Enricher | None = None) -> AlertLan
         load_rules(settings.alert_rules),
         alert_min_level=settings.alert_min_level,
     )
+
+
+def pipeline_version(settings: Settings, nlp: Language) -> PipelineVersion:
+    """What every output says produced it: the model, a hash of the rules file, the code version."""
+    meta = nlp.meta
+    return PipelineVersion(
+        model=f"{meta.get('lang', 'xx')}_{meta.get('name', 'model')}-{meta.get('version', '')}",
+        rules=_file_digest(settings.alert_rules or DEFAULT_RULES),
+        code=_code_version(),
+    )
+
+
+@cache
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@cache
+def _code_version() -> str:
+    try:
+        return version("newsfeed")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"

@@ -44,7 +44,7 @@ BAD_INPUTS: list[tuple[str, bytes | None]] = [
     ("empty_body", raw(title="Blank", body=" \n\t ")),
     ("wrong_type", raw(title="Numbers", body=42)),
     ("wrong_type", raw(body=VALID_BODY, published_at="last Tuesday-ish")),
-    ("unknown_field", raw(body=VALID_BODY, bogus_field=1)),
+    ("invalid_json", b'{"id": "first", "body": "Two ids.", "id": "second"}'),
     ("oversize", raw(title="Huge", body="word " * (MAX_BODY_BYTES // 5 + 10))),
     ("html_only", raw(title="Markup", body="<div class='x'><p><br/></p><img src='a.png'/></div>")),
     ("null_bytes", raw(title="Binary", body="Some text\u0000\u0000 with NUL bytes in it.")),
@@ -60,7 +60,7 @@ BAD_INPUTS: list[tuple[str, bytes | None]] = [
         ),
     ),
     ("no_text", raw(title="Digits", body="1234 5678 -- 90 !!")),
-    ("empty_message", None),
+    ("empty_message", b""),
 ]
 
 
@@ -161,14 +161,15 @@ def test_dlq_list_summarises_and_replay_reinjects_one_class(
         expected[error_type] = expected.get(error_type, 0) + 1
     assert dict(summary.counts) == expected
     assert summary.total == len(BAD_INPUTS)
-    example = summary.examples["invalid_json"][0].letter
-    assert example.origin.topic == s.topic_raw and example.origin.key == "bad-0-invalid_json"
+    examples = {e.letter.origin.key: e.letter for e in summary.examples["invalid_json"]}
+    assert examples["bad-0-invalid_json"].origin.topic == s.topic_raw
+    assert "duplicate key 'id'" in examples["bad-8-invalid_json"].message
     assert "invalid_json" in summary.render()
 
     assert replay_dead_letters(s, error_types={"wrong_shape"}, dry_run=True, timeout=1.5) == 2
-    assert replay_dead_letters(s, error_types={"invalid_json"}, timeout=1.5) == 1
+    assert replay_dead_letters(s, error_types={"invalid_json"}, timeout=1.5) == 2  # incl. duplicate keys
     # Still bad, so dead-lettered again: a new record on the raw topic, with the same key and bytes.
-    records = read_topic(dl_worker, s.topic_deadletter, want=len(BAD_INPUTS) + 1, wait_s=60)
+    records = read_topic(dl_worker, s.topic_deadletter, want=len(BAD_INPUTS) + 2, wait_s=60)
     again = sorted(
         (decode(r.value, DeadLetter) for r in records if r.key == b"bad-0-invalid_json"),
         key=lambda d: d.received_at,
@@ -187,7 +188,7 @@ def test_a_message_whose_dead_letter_is_over_1_mb_does_not_lose_the_next_one(
     huge = b"{" + b"x" * 800_000  # under the broker's 1 MB limit; its dead letter is not
     valid = raw(id="after-huge", title="Council", body=VALID_BODY)
     asyncio.run(produce(s.broker, s.topic_raw, [(b"huge", huge), (b"after-huge", valid)]))
-    records = read_topic(dl_worker, s.topic_enriched, want=len(BAD_INPUTS) + 1, wait_s=20)
+    records = read_topic(dl_worker, s.topic_enriched, want=len(BAD_INPUTS) + 1, wait_s=60)
     assert b"after-huge" in {r.key for r in records}
     dead = [r for r in read_topic(dl_worker, s.topic_deadletter, want=0, wait_s=1) if r.key == b"huge"]
     assert dead and base64.b64decode(decode(dead[0].value, DeadLetter).payload_b64) == huge

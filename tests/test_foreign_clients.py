@@ -23,14 +23,6 @@ from tests.conftest import WorkerProcess
 pytestmark = pytest.mark.kafka
 
 SCHEMA_DIR = PROJECT_ROOT / "schemas" / "json"
-# The worker's side of issue 10 (branch i10-worker) is not on main yet: without it a snappy, lz4 or
-# zstd batch kills the worker, keys are ignored, tombstones and extra fields are dead-lettered and
-# headers dropped. Remove this mark when it lands.
-NEEDS_WORKER_INPUT = pytest.mark.xfail(
-    strict=True,
-    reason="needs the worker input of issue 10 (branch i10-worker: codecs, keys, tombstones, "
-    "extra fields, headers), not yet on main",
-)
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
@@ -232,7 +224,6 @@ def test_bad_input_is_dead_lettered_under_its_key(outputs: Outputs) -> None:
     assert letters["kc-bad"]["origin"]["topic"] == outputs.worker.settings.topic_raw
 
 
-@NEEDS_WORKER_INPUT
 @pytest.mark.parametrize("codec", sorted(PHASE_TWO))
 def test_every_codec_is_read(outputs: Outputs, codec: str) -> None:
     key, article_id, title = PHASE_TWO[codec]
@@ -245,19 +236,16 @@ def test_every_codec_is_read(outputs: Outputs, codec: str) -> None:
         assert payload["id"] == article_id
 
 
-@NEEDS_WORKER_INPUT
 def test_producer_key_is_the_article_id_when_the_json_has_none(outputs: Outputs) -> None:
     record = outputs.enriched().get("kc-snappy-key")
     assert record is not None and json.loads(record["payload"])["id"] == "kc-snappy-key"
 
 
-@NEEDS_WORKER_INPUT
 def test_tombstone_deletes_the_article_from_the_archive(outputs: Outputs) -> None:
     archive = [r for r in outputs.of("topic_archive") if r["key"] == "kc-gzip"]
     assert archive and archive[-1]["payload"] is None, [r["payload"] is None for r in archive]
 
 
-@NEEDS_WORKER_INPUT
 def test_headers_travel_to_every_output_with_content_type_and_schema(outputs: Outputs) -> None:
     for setting, schema in (("topic_enriched", "EnrichedArticle"), ("topic_archive", "ArchiveRecord")):
         record = next(r for r in outputs.of(setting) if r["key"] == "kc-headers")
@@ -267,7 +255,6 @@ def test_headers_travel_to_every_output_with_content_type_and_schema(outputs: Ou
         assert headers["schema"].split("/")[0] == schema
 
 
-@NEEDS_WORKER_INPUT
 def test_extra_field_is_kept_in_the_archive(outputs: Outputs) -> None:
     record = next(r for r in outputs.of("topic_archive") if r["key"] == "kc-extra")
     raw = json.loads(record["payload"])["raw"]

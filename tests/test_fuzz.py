@@ -21,7 +21,6 @@ DECODE_CLASSES = {
     "wrong_shape",
     "missing_body",
     "empty_body",
-    "unknown_field",
     "missing_field",
     "wrong_type",
 }

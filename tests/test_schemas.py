@@ -7,6 +7,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 import pytest
 
 from schemas import DeadLetter, Origin, RawArticle
@@ -36,7 +37,8 @@ def test_published_at_accepts_iso_strings_but_fields_are_strictly_typed() -> Non
         (b"[1, 2]", "wrong_shape"),
         (b'{"title": "no body"}', "missing_body"),
         (b'{"body": "   "}', "empty_body"),
-        (b'{"body": "x", "surprise": 1}', "unknown_field"),
+        (b'{"id": "a", "body": "x", "id": "b"}', "invalid_json"),
+        (b"", "empty_message"),
         (b"[" * 5000 + b"]" * 5000, "too_deep"),
         (None, "empty_message"),
     ],
@@ -45,6 +47,38 @@ def test_bad_input_gets_a_specific_error(payload: bytes | None, error_type: str)
     with pytest.raises(DecodeError) as err:
         decode(payload, RawArticle)
     assert err.value.error_type == error_type
+
+
+def test_input_is_open_unknown_fields_travel_in_extra() -> None:
+    data = b'{"body": "x", "byline": "A. Writer", "tags": ["budget"], "wordcount": 3, "meta": {"desk": 1}}'
+    raw = decode(data, RawArticle)
+    assert raw.author == "A. Writer" and raw.tags == ["budget"]
+    assert raw.extra == {"wordcount": 3, "meta": {"desk": 1}}
+    again = decode(encode(raw), RawArticle)  # as the archive's raw record holds it
+    assert again == raw and orjson.loads(encode(raw))["extra"]["meta"] == {"desk": 1}
+    schema = json_schemas()["RawArticle.schema.json"]
+    assert schema["additionalProperties"] is True and "extra" in schema["properties"]
+
+
+def test_numeric_id_is_its_decimal_string_and_bom_is_skipped() -> None:
+    assert decode(b'{"id": 1234567890123, "body": "x"}', RawArticle).id == "1234567890123"
+    assert decode(b'\xef\xbb\xbf{"id": "a", "body": "x"}', RawArticle).id == "a"
+    for bad in (b'{"id": true, "body": "x"}', b'{"id": 1.5, "body": "x"}'):
+        with pytest.raises(DecodeError) as err:
+            decode(bad, RawArticle)
+        assert err.value.error_type == "wrong_type" and "id" in err.value.message
+
+
+def test_duplicate_keys_are_refused_naming_the_key() -> None:
+    with pytest.raises(DecodeError) as err:
+        decode(b'{"body": "x", "meta": {"a": 1, "a": 2}}', RawArticle)
+    assert err.value.error_type == "invalid_json" and "'a'" in err.value.message
+
+
+def test_our_own_messages_stay_closed() -> None:
+    with pytest.raises(DecodeError) as err:
+        decode(b'{"topic": "t", "partition": 0, "offset": 1, "surprise": 1}', Origin)
+    assert err.value.error_type == "unknown_field" and "surprise" in err.value.message
 
 
 def test_oversize_message_is_refused_before_parsing() -> None:
