@@ -528,7 +528,8 @@ async def _metadata_ok(cfg: BrokerConfig, timeout_s: float) -> bool:
     ms = max(1000, int(timeout_s * 1000))
     security: dict[str, Any] = {}
     if cfg.secure is not None:
-        from streams import secure_broker, security as client_security
+        from streams import secure_broker
+        from streams import security as client_security
 
         security = client_security.client_security(secure_broker.client_settings(cfg, "admin"))
     admin = AIOKafkaAdminClient(bootstrap_servers=cfg.bootstrap, request_timeout_ms=ms, **security)

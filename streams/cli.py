@@ -121,7 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     tsub = topics.add_subparsers(title="actions", metavar="ACTION")
     for action, text in (
         ("create", "Create every missing topic with its partitions, replication and configs (admin rights)."),
-        ("check", "Verify that every topic exists with its partitions, replication and configs; exit 1 if not."),
+        (
+            "check",
+            "Verify that every topic exists with its partitions, replication and configs; exit 1 if not.",
+        ),
     ):
         tsub.add_parser(action, help=text, description=text).set_defaults(run=cmd_topics, action=action)
 
@@ -716,7 +719,6 @@ def cmd_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
     from streams.dlq import replay_dead_letters
-
     from streams.security import refusals_explained
 
     types = set(args.error_types) if args.error_types else None

@@ -145,13 +145,17 @@ def server_properties(cfg: BrokerConfig, base: list[str]) -> list[str]:
         "listener.name.controller.ssl.client.auth=required",
         f"sasl.enabled.mechanisms={MECHANISM}",
         f"sasl.mechanism.inter.broker.protocol={MECHANISM}",
-        f"listener.name.sasl_ssl.{MECHANISM.lower()}.sasl.jaas.config="
-        f'org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="{admin}";',
+        f"listener.name.sasl_ssl.{MECHANISM.lower()}.sasl.jaas.config={_jaas('admin', admin)}",
         "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
         "allow.everyone.if.no.acl.found=false",
         f"super.users=User:admin;User:{BROKER_PRINCIPAL}",
         "auto.create.topics.enable=false",
     ]
+
+
+def _jaas(user: str, password: str) -> str:
+    login = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    return f'{login} required username="{user}" password="{password}";'
 
 
 def format_args(cfg: BrokerConfig) -> list[str]:
@@ -238,8 +242,7 @@ def apply_acls(cfg: BrokerConfig, java: str, spec: SecureSpec) -> None:
                 f"bootstrap.servers={cfg.bootstrap}",
                 "security.protocol=SASL_SSL",
                 f"sasl.mechanism={MECHANISM}",
-                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
-                f'username="admin" password="{_password(cfg, "admin")}";',
+                f"sasl.jaas.config={_jaas('admin', _password(cfg, 'admin'))}",
                 "ssl.truststore.type=PEM",
                 f"ssl.truststore.location={ca_file(cfg)}",
             ]

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from aiokafka.conn import create_conn
-from aiokafka.protocol.metadata import MetadataRequest
 from aiokafka.errors import (
     AuthenticationFailedError,
     ClusterAuthorizationFailedError,
@@ -25,6 +24,7 @@ from aiokafka.errors import (
     TransactionalIdAuthorizationFailed,
     UnsupportedSaslMechanismError,
 )
+from aiokafka.protocol.metadata import MetadataRequest
 
 from streams.settings import Settings
 
@@ -75,6 +75,18 @@ def client_security(settings: Settings) -> dict[str, Any]:
     return args
 
 
+SECURITY_FIELDS = (
+    "security_protocol", "sasl_mechanism", "sasl_username", "sasl_password", "sasl_password_file",
+    "ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_key_password",
+)  # fmt: skip
+
+
+def without_security(settings: Settings) -> Settings:
+    """The settings for a local PLAINTEXT broker of our own (bench, chaos): no TLS, no SASL."""
+    reset = {name: Settings.model_fields[name].default for name in SECURITY_FIELDS}
+    return settings.model_copy(update=reset)
+
+
 def describe(settings: Settings) -> str:
     """Who connects where, for messages: never the password."""
     who = f" as {settings.sasl_username} ({settings.sasl_mechanism})" if settings.sasl_username else ""
@@ -86,15 +98,11 @@ def access_error(exc: BaseException, settings: Settings, doing: str = "") -> Acc
     action = f" to {doing}" if doing else ""
     user = settings.sasl_username or "this client"
     if isinstance(exc, TopicAuthorizationFailedError):
-        topics = (
-            ", ".join(sorted(exc.args[0]))
-            if exc.args and isinstance(exc.args[0], set)
-            else exc.args[0]
-            if exc.args
-            else "?"
-        )
+        denied = exc.args[0] if exc.args else "?"  # a topic, or a set of them (offset commits)
+        topics = ", ".join(sorted(denied)) if isinstance(denied, set) else denied
         return AuthorizationError(
-            f"not authorized{action}: principal User:{user} has no ACL for topic {topics} on {settings.broker}"
+            f"not authorized{action}: principal User:{user} has no ACL for topic {topics} "
+            f"on {settings.broker}"
         )
     if isinstance(exc, GroupAuthorizationFailedError):
         return AuthorizationError(
@@ -107,13 +115,19 @@ def access_error(exc: BaseException, settings: Settings, doing: str = "") -> Acc
             f"(or lacks a cluster ACL: {type(exc).__name__})"
         )
     if isinstance(exc, SaslAuthenticationFailed | AuthenticationFailedError):
+        secret = (
+            f"the password in NEWSFEED_SASL_PASSWORD_FILE={settings.sasl_password_file}"
+            if settings.sasl_password_file
+            else "NEWSFEED_SASL_PASSWORD"
+        )
         return AuthenticationError(
-            f"authentication failed at {settings.broker}: wrong NEWSFEED_SASL_USERNAME ({user}) or "
-            f"NEWSFEED_SASL_PASSWORD for {settings.sasl_mechanism}"
+            f"authentication failed at {settings.broker} ({settings.sasl_mechanism}): "
+            f"wrong NEWSFEED_SASL_USERNAME={user} or {secret}"
         )
     if isinstance(exc, UnsupportedSaslMechanismError):
         return AuthenticationError(
-            f"the broker at {settings.broker} does not accept NEWSFEED_SASL_MECHANISM={settings.sasl_mechanism}"
+            f"the broker at {settings.broker} does not accept "
+            f"NEWSFEED_SASL_MECHANISM={settings.sasl_mechanism}"
         )
     if isinstance(exc, ssl.SSLCertVerificationError):
         ca = f"NEWSFEED_SSL_CAFILE={settings.ssl_cafile}" if settings.ssl_cafile else "the system CAs"
@@ -150,7 +164,7 @@ async def check_access(settings: Settings, timeout_s: float = 10.0) -> None:
                 f"the broker at {server} closed the connection: its listener expects another security "
                 f"protocol than NEWSFEED_SECURITY_PROTOCOL={settings.security_protocol} (TLS? SASL?)"
             ) from None
-        except (OSError, KafkaError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, KafkaError) as exc:
             error = access_error(exc, settings)
             if error is not None:
                 raise error from None

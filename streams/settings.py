@@ -93,7 +93,9 @@ class Settings(BaseSettings):
         named = "NEWSFEED_SECURITY_PROTOCOL=" + self.security_protocol
         if sasl:
             if self.sasl_mechanism is None:
-                raise ValueError(f"{named} needs NEWSFEED_SASL_MECHANISM (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)")
+                raise ValueError(
+                    f"{named} needs NEWSFEED_SASL_MECHANISM (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)"
+                )
             if not self.sasl_username:
                 raise ValueError(f"{named} needs NEWSFEED_SASL_USERNAME")
             if self.sasl_password is None and self.sasl_password_file is None:

@@ -80,7 +80,9 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeou
 
 def _admin(settings: Settings, timeout_s: float) -> AIOKafkaAdminClient:
     ms = int(timeout_s * 1000)
-    return AIOKafkaAdminClient(bootstrap_servers=settings.broker, request_timeout_ms=ms, **client_security(settings))
+    return AIOKafkaAdminClient(
+        bootstrap_servers=settings.broker, request_timeout_ms=ms, **client_security(settings)
+    )
 
 
 async def check_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]:
@@ -105,7 +107,9 @@ async def check_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]
             present.append(spec)
             partitions = len(topic["partitions"])
             if partitions != spec.num_partitions:
-                problems.append(f"{spec.name}: {partitions} partitions, NEWSFEED_PARTITIONS={spec.num_partitions}")
+                problems.append(
+                    f"{spec.name}: {partitions} partitions, NEWSFEED_PARTITIONS={spec.num_partitions}"
+                )
             replicas = min(len(p["replicas"]) for p in topic["partitions"])
             if replicas < spec.replication_factor:
                 problems.append(
