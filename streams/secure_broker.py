@@ -72,7 +72,15 @@ def _password(cfg: BrokerConfig, user: str) -> str:
 
 def prepare(cfg: BrokerConfig) -> None:
     """Make the CA, the broker certificate and the users' passwords once (kept with the data dir)."""
+    from streams.broker import BrokerError
+
     d = secure_dir(cfg)
+    if not d.is_dir() and (cfg.data / "meta.properties").is_file():
+        # SCRAM users are created when the storage is formatted: this one was formatted without them.
+        raise BrokerError(
+            f"{cfg.data} was formatted for a plain broker (no SCRAM users): "
+            f"stop it and remove {cfg.data} to start it secured"
+        )
     d.mkdir(parents=True, exist_ok=True)
     os.chmod(d, 0o700)
     for user in USERS:
