@@ -415,7 +415,7 @@ def cmd_cluster_node(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
     from streams.security import refusals_explained
-    from streams.topics import check_topics, ensure_topics
+    from streams.topics import check_topics, ensure_topics, topic_specs
 
     check_connection(settings)
     with refusals_explained(settings, f"{args.action} topics"):
@@ -426,7 +426,7 @@ def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     if not problems:
-        print(f"{len(problems) or 6} topics ok on {settings.broker}")
+        print(f"{len(topic_specs(settings))} topics ok on {settings.broker}")
     return 1 if problems else 0
 
 
@@ -442,7 +442,7 @@ def prepare_worker(settings: Settings) -> None:
     attempt), then create the missing topics, or with NEWSFEED_CREATE_TOPICS=false only verify them."""
     import time
 
-    from streams.security import AccessError, refusals_explained
+    from streams.security import AccessError, AuthorizationError, refusals_explained
     from streams.topics import check_topics, ensure_topics
 
     delay, attempt = 1.0, 1
@@ -459,10 +459,14 @@ def prepare_worker(settings: Settings) -> None:
             )
             time.sleep(delay)
             delay, attempt = min(delay * 2, 60.0), attempt + 1
-    with refusals_explained(settings, "prepare the topics"):
-        if settings.create_topics:
-            asyncio.run(ensure_topics(settings))
-        problems = asyncio.run(check_topics(settings))
+    try:
+        with refusals_explained(settings, "create the topics"):
+            if settings.create_topics:
+                asyncio.run(ensure_topics(settings))
+            problems = asyncio.run(check_topics(settings))
+    except AuthorizationError as exc:
+        hint = " (no create rights? NEWSFEED_CREATE_TOPICS=false, and an admin runs `newsfeed topics create`)"
+        raise CliError(f"{exc}{hint if settings.create_topics else ''}") from None
     if problems:
         hint = "run `newsfeed topics create` as an admin" if not settings.create_topics else "fix them"
         raise CliError("topics are not ready (" + hint + "):\n  " + "\n  ".join(problems))

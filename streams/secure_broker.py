@@ -175,8 +175,10 @@ def format_args(cfg: BrokerConfig) -> list[str]:
 
 
 def client_settings(cfg: BrokerConfig, user: str, base: Settings | None = None) -> Settings:
-    """Settings of a client of the secured broker authenticating as `user`."""
-    return (base or Settings()).model_copy(update=client_fields(cfg, user))
+    """Settings of a client of the secured broker authenticating as `user` (and only as `user`)."""
+    from streams.security import without_security
+
+    return without_security(base or Settings()).model_copy(update=client_fields(cfg, user))
 
 
 def client_fields(cfg: BrokerConfig, user: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from aiokafka.errors import (
     AuthenticationFailedError,
     ClusterAuthorizationFailedError,
     GroupAuthorizationFailedError,
+    IllegalSaslStateError,
     KafkaConnectionError,
     KafkaError,
     SaslAuthenticationFailed,
@@ -87,12 +88,6 @@ def without_security(settings: Settings) -> Settings:
     return settings.model_copy(update=reset)
 
 
-def describe(settings: Settings) -> str:
-    """Who connects where, for messages: never the password."""
-    who = f" as {settings.sasl_username} ({settings.sasl_mechanism})" if settings.sasl_username else ""
-    return f"{settings.broker} over {settings.security_protocol}{who}"
-
-
 def access_error(exc: BaseException, settings: Settings, doing: str = "") -> AccessError | None:
     """The AccessError that explains `exc`, or None when `exc` is not about security."""
     action = f" to {doing}" if doing else ""
@@ -123,6 +118,11 @@ def access_error(exc: BaseException, settings: Settings, doing: str = "") -> Acc
         return AuthenticationError(
             f"authentication failed at {settings.broker} ({settings.sasl_mechanism}): "
             f"wrong NEWSFEED_SASL_USERNAME={user} or {secret}"
+        )
+    if isinstance(exc, IllegalSaslStateError):
+        return AuthenticationError(
+            f"the broker at {settings.broker} does not expect SASL on this listener: "
+            f"NEWSFEED_SECURITY_PROTOCOL={settings.security_protocol} does not match it (PLAINTEXT? SSL?)"
         )
     if isinstance(exc, UnsupportedSaslMechanismError):
         return AuthenticationError(
@@ -158,11 +158,11 @@ async def check_access(settings: Settings, timeout_s: float = 10.0) -> None:
                 create_conn(host, int(port), request_timeout_ms=int(timeout_s * 1000), **args), timeout_s
             )
             await asyncio.wait_for(conn.send(MetadataRequest([])), timeout_s)
-        except KafkaConnectionError:
+        except (KafkaConnectionError, ConnectionResetError):
             # TCP connected, then the broker hung up on what we sent: it speaks another protocol.
             raise AuthenticationError(
-                f"the broker at {server} closed the connection: its listener expects another security "
-                f"protocol than NEWSFEED_SECURITY_PROTOCOL={settings.security_protocol} (TLS? SASL?)"
+                f"the broker at {server} closed the connection: its listener speaks another security "
+                f"protocol than NEWSFEED_SECURITY_PROTOCOL={settings.security_protocol}"
             ) from None
         except (TimeoutError, OSError, KafkaError) as exc:
             error = access_error(exc, settings)
