@@ -460,16 +460,18 @@ def prepare_worker(settings: Settings) -> None:
             time.sleep(delay)
             delay, attempt = min(delay * 2, 60.0), attempt + 1
     try:
-        with refusals_explained(settings, "create the topics"):
-            if settings.create_topics:
+        with refusals_explained(settings, f"{'create' if settings.create_topics else 'verify'} the topics"):
+            if settings.create_topics:  # as before: existing topics are left as they are
                 asyncio.run(ensure_topics(settings))
+                return
             problems = asyncio.run(check_topics(settings))
     except AuthorizationError as exc:
         hint = " (no create rights? NEWSFEED_CREATE_TOPICS=false, and an admin runs `newsfeed topics create`)"
         raise CliError(f"{exc}{hint if settings.create_topics else ''}") from None
     if problems:
-        hint = "run `newsfeed topics create` as an admin" if not settings.create_topics else "fix them"
-        raise CliError("topics are not ready (" + hint + "):\n  " + "\n  ".join(problems))
+        raise CliError(
+            "topics are not ready (run `newsfeed topics create` as an admin):\n  " + "\n  ".join(problems)
+        )
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
