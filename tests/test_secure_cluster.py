@@ -13,10 +13,13 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
+from streams import broker, secure_broker
+from streams.broker import BrokerConfig
 from streams.settings import PROJECT_ROOT, Settings
 from tests.conftest import SEED, TEST_PORT, WorkerProcess
 
@@ -29,16 +32,14 @@ SECURE_PORT = int(os.environ.get("NEWSFEED_TEST_SECURE_BROKER_PORT", str(TEST_PO
 class SecureCluster:
     """The secured broker, the pipeline settings its ACLs are for, and every output captured."""
 
-    cfg: object
+    cfg: BrokerConfig
     pipeline: Settings
     home: Path
     outputs: list[str] = field(default_factory=list)
 
     def env(self, user: str, **overrides: str) -> dict[str, str]:
         """The pipeline's NEWSFEED_* settings for a client authenticating as `user`."""
-        from streams import secure_broker
-
-        fields = secure_broker.client_fields(self.cfg, user)  # type: ignore[arg-type]
+        fields = secure_broker.client_fields(self.cfg, user)
         return self.pipeline.model_copy(update=fields).as_env() | overrides
 
     def password(self, user: str) -> str:
@@ -66,8 +67,6 @@ class SecureCluster:
 @pytest.fixture(scope="session")
 def secure_cluster() -> Iterator[SecureCluster]:
     """A SASL_SSL broker with CA, SCRAM users and ACLs made at start, once per test session."""
-    from streams import broker, secure_broker
-
     if shutil.which("openssl") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("openssl is needed for the secured broker (apt-get install openssl)")
@@ -75,7 +74,7 @@ def secure_cluster() -> Iterator[SecureCluster]:
     home = PROJECT_ROOT / ".kafka" / "test-secure"
     bootstrap = f"127.0.0.1:{SECURE_PORT}"
     pipeline = Settings().isolated(bootstrap, "sec", uuid.uuid4().hex[:8])
-    cfg = broker.BrokerConfig(
+    cfg = BrokerConfig(
         home=home,
         port=SECURE_PORT,
         controller_port=SECURE_PORT + 1,
@@ -105,7 +104,7 @@ def secure_worker(
     secure_cluster.outputs.append(proc.log_path.read_text(errors="replace"))
 
 
-def tail_json(cluster: SecureCluster, user: str, topic: str, count: int) -> list[dict]:  # type: ignore[type-arg]
+def tail_json(cluster: SecureCluster, user: str, topic: str, count: int) -> list[dict[str, Any]]:
     out = cluster.cli(
         user, "tail", topic, "--from-beginning", "--count", str(count), "--timeout", "120", timeout=180
     )
@@ -228,11 +227,20 @@ def test_worker_without_create_rights_fails_clearly_on_a_missing_topic(secure_cl
 
 
 def test_no_output_contains_a_password(secure_cluster: SecureCluster, secure_worker: WorkerProcess) -> None:
-    """Runs last in the module: every CLI output and worker log captured above, plus the broker's log."""
-    captured = secure_cluster.outputs + [
-        secure_worker.log_path.read_text(errors="replace"),
-        (secure_cluster.home / "broker.log").read_text(errors="replace"),
-    ]
+    """Runs last in the module: every CLI output and worker log captured above, plus the broker's log
+    and what `newsfeed broker start --secure` prints (where the CA and the password files are)."""
+    printed = secure_broker.describe_clients(secure_cluster.cfg)
+    assert str(secure_cluster.home / "secure" / "ca.pem") in printed
+    env_file = (secure_cluster.home / "secure" / "subscriber.env").read_text()
+    assert f"NEWSFEED_SASL_PASSWORD_FILE={secure_cluster.home / 'secure' / 'subscriber.password'}" in env_file
+    captured = (
+        [printed, env_file]
+        + secure_cluster.outputs
+        + [
+            secure_worker.log_path.read_text(errors="replace"),
+            (secure_cluster.home / "broker.log").read_text(errors="replace"),
+        ]
+    )
     assert len(captured) > 8
     for user in ("admin", "newsfeed", "subscriber"):
         secret = secure_cluster.password(user)
