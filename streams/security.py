@@ -142,7 +142,7 @@ def access_error(exc: BaseException, settings: Settings, doing: str = "") -> Acc
     return None
 
 
-async def check_access(settings: Settings, timeout_s: float = 10.0) -> None:
+async def check_access(settings: Settings, timeout_s: float = 5.0) -> None:
     """Connect, authenticate and ask for metadata once, raising AccessError if the broker refuses us.
 
     aiokafka only logs why a bootstrap failed and then raises a generic "Unable to bootstrap"; this
