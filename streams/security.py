@@ -29,6 +29,8 @@ from aiokafka.protocol.metadata import MetadataRequest
 
 from streams.settings import Settings
 
+HOSTNAME_MISMATCH = 62  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH
+
 
 class AccessError(Exception):
     """The broker refused this client; the message names the setting or the right that is missing."""
@@ -129,6 +131,11 @@ def access_error(exc: BaseException, settings: Settings, doing: str = "") -> Acc
             f"the broker at {settings.broker} does not accept "
             f"NEWSFEED_SASL_MECHANISM={settings.sasl_mechanism}"
         )
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code == HOSTNAME_MISMATCH:
+        return AuthenticationError(
+            f"TLS: the certificate of {settings.broker} does not name that host ({exc.verify_message}): "
+            "use a name it lists in NEWSFEED_BROKER, or NEWSFEED_SSL_CHECK_HOSTNAME=false"
+        )
     if isinstance(exc, ssl.SSLCertVerificationError):
         ca = f"NEWSFEED_SSL_CAFILE={settings.ssl_cafile}" if settings.ssl_cafile else "the system CAs"
         return AuthenticationError(
@@ -150,8 +157,8 @@ async def check_access(settings: Settings, timeout_s: float = 5.0) -> None:
     An unreachable broker is not an AccessError: the client's own connection reports it.
     """
     args = client_security(settings)
-    for server in settings.broker.split(","):
-        host, _, port = server.strip().rpartition(":")
+    for server in (s.strip() for s in settings.broker.split(",")):
+        host, _, port = server.rpartition(":") if ":" in server else (server, "", "9092")
         conn = None
         try:
             conn = await asyncio.wait_for(

@@ -99,3 +99,32 @@ def test_own_local_broker_runs_without_the_production_security() -> None:
     s = without_security(Settings(**SASL, sasl_password="pw"))  # type: ignore[arg-type]
     assert client_security(s) == {"security_protocol": "PLAINTEXT"}
     assert "NEWSFEED_SASL_PASSWORD" not in s.as_env()
+
+
+def test_refusals_are_explained_by_the_setting_to_change(tmp_path: Path) -> None:
+    from aiokafka.errors import SaslAuthenticationFailed, TopicAuthorizationFailedError
+
+    from streams.security import AuthenticationError, AuthorizationError, access_error
+
+    s = Settings(**SASL, sasl_password="pw", broker="kafka-1:9094")  # type: ignore[arg-type]
+    wrong = access_error(SaslAuthenticationFailed(), s)
+    assert isinstance(wrong, AuthenticationError)
+    assert str(wrong) == (
+        "authentication failed at kafka-1:9094 (SCRAM-SHA-512): wrong NEWSFEED_SASL_USERNAME=newsfeed "
+        "or NEWSFEED_SASL_PASSWORD"
+    )
+    mismatch = ssl.SSLCertVerificationError("certificate verify failed")
+    mismatch.verify_code, mismatch.verify_message = (
+        62,
+        "Hostname mismatch, certificate is not valid for 'kafka-1'",
+    )
+    assert "NEWSFEED_SSL_CHECK_HOSTNAME=false" in str(access_error(mismatch, s))
+    untrusted = ssl.SSLCertVerificationError("certificate verify failed")
+    untrusted.verify_code, untrusted.verify_message = 19, "self-signed certificate in certificate chain"
+    assert "is not trusted by the system CAs" in str(access_error(untrusted, s))
+    denied = access_error(TopicAuthorizationFailedError("news.articles.raw"), s, "read news.articles.raw")
+    assert isinstance(denied, AuthorizationError)
+    assert str(denied).startswith(
+        "not authorized to read news.articles.raw: principal User:newsfeed has no ACL"
+    )
+    assert access_error(ConnectionRefusedError(), s) is None  # unreachable is not a refusal
