@@ -103,10 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--secure",
                 action="store_true",
-                help="the single broker with a SASL_SSL listener (SCRAM-SHA-512), a CA and broker certificate "
-                "made with openssl, users admin/newsfeed/subscriber and their ACLs; prints the client "
-                "settings of each (passwords in files under .kafka/secure/). Storage is formatted once: to "
-                "switch an existing plain broker to secure, `broker stop` and remove .kafka/data first.",
+                help="the single broker with a SASL_SSL listener (SCRAM-SHA-512), a CA and broker "
+                "certificate made with openssl, users admin/newsfeed/subscriber and their ACLs; prints the "
+                "client settings of each (passwords in files under .kafka/secure/). Storage is formatted "
+                "once: to switch an existing plain broker to secure, `broker stop` and remove .kafka/data.",
             )
     for action, text in (
         ("kill", "SIGKILL one node of the local cluster (no controlled shutdown), for failover drills."),
