@@ -39,6 +39,7 @@ from schemas.codec import encode
 from streams import broker
 from streams.children import child_pids, stop_worker
 from streams.replay import repeated, replay
+from streams.security import client_security, without_security
 from streams.settings import PROJECT_ROOT, Settings
 from streams.sources import load_file
 from streams.topics import ensure_topics
@@ -265,6 +266,7 @@ def run_bench(
     """
     if articles < 1 or runs < 1 or rate <= 0 or latency_seconds <= 0:
         raise BenchError("articles and runs must be >= 1, rate and latency_seconds > 0")
+    settings = without_security(settings)  # the bench's own broker is a local PLAINTEXT one
     started = time.perf_counter()
     loadavg_start = _loadavg()
     base, corpus_from = load_corpus(corpus_dir)
@@ -455,7 +457,9 @@ async def measure_stream(
             _arrivals(run, run.topic_enriched, procs, lambda seen: ids <= seen.keys(), 120.0 + len(ids))
         )
         t0, cpu0 = time.time(), sum(_cpu_seconds(p.pid) for p in procs)
-        await replay(corpus, bootstrap=bootstrap, topic=run.topic_raw, progress=False)
+        await replay(
+            corpus, bootstrap=bootstrap, topic=run.topic_raw, progress=False, security=client_security(run)
+        )
         seen = await collector
         cpu = sum(_cpu_seconds(p.pid) for p in procs) - cpu0
         missing = ids - seen.keys()
@@ -488,7 +492,14 @@ async def measure_alert_latency(
             return bool(done_at) and time.monotonic() - done_at[0] > 5.0
 
         alerts = asyncio.ensure_future(_arrivals(run, run.topic_alerts, procs, alerts_done, 130.0 + len(ids)))
-        stats = await replay(corpus, bootstrap=bootstrap, topic=run.topic_raw, rate=rate, progress=False)
+        stats = await replay(
+            corpus,
+            bootstrap=bootstrap,
+            topic=run.topic_raw,
+            rate=rate,
+            progress=False,
+            security=client_security(run),
+        )
         await enriched
         alerted = await alerts
         sent = sorted((t, i) for i, t in stats.produced_at.items() if i in alerted)
@@ -615,7 +626,7 @@ async def _wait_group(
     """Until the consumer group (default: the enrichment app's) is Stable with `members` members, each
     with an assignment."""
     group_id = group_id or settings.app_id
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker)
+    admin = AIOKafkaAdminClient(**client_security(settings), bootstrap_servers=settings.broker)
     await admin.start()
     try:
         deadline = time.monotonic() + READY_TIMEOUT_S
@@ -637,8 +648,10 @@ async def _wait_consumed(
     settings: Settings, group_id: str, topic: str, procs: Sequence[subprocess.Popen[bytes]]
 ) -> None:
     """Until the group has committed the end of every partition of `topic` (it has read the warm-ups)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.broker, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(**client_security(settings), bootstrap_servers=settings.broker)
+    consumer = AIOKafkaConsumer(
+        **client_security(settings), bootstrap_servers=settings.broker, enable_auto_commit=False
+    )
     await admin.start()
     await consumer.start()
     try:
@@ -659,7 +672,7 @@ async def _wait_consumed(
 
 async def _send_warmups(settings: Settings) -> set[str]:
     """One short article to each partition explicitly, so every worker has parsed before the clock starts."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker, acks="all")
+    producer = AIOKafkaProducer(**client_security(settings), bootstrap_servers=settings.broker, acks="all")
     await producer.start()
     ids = set()
     try:
@@ -690,7 +703,9 @@ async def _arrivals(
 
     The run's topics are fresh, so reading from the beginning sees only this run's records.
     """
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.broker, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        **client_security(settings), bootstrap_servers=settings.broker, enable_auto_commit=False
+    )
     await consumer.start()
     seen: dict[str, float] = {}
     try:

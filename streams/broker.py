@@ -37,7 +37,10 @@ import uuid
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from streams.secure_broker import SecureSpec
 
 __all__ = [
     "PROJECT_ROOT",
@@ -90,6 +93,7 @@ class BrokerConfig:
     port: int = 9092
     controller_port: int = 9093
     start_timeout_s: float = 90.0
+    secure: SecureSpec | None = None  # TLS + SCRAM + ACLs for these topics (streams/secure_broker.py)
 
     def __post_init__(self) -> None:
         # Absolute, because the path is matched against the broker's argv.
@@ -246,6 +250,10 @@ def render_server_properties(cfg: BrokerConfig) -> str:
         "log.retention.check.interval.ms=300000",
         "log.cleaner.dedupe.buffer.size=16777216",
     ]
+    if cfg.secure is not None:
+        from streams import secure_broker
+
+        lines = secure_broker.server_properties(cfg, lines)
     return "\n".join(lines) + "\n"
 
 
@@ -308,13 +316,21 @@ def _format_storage(java: str, cfg: BrokerConfig) -> None:
         return
     cmd = _java_cmd(
         java, cfg, STORAGE_TOOL, "format", "--standalone",
-        "--cluster-id", _new_cluster_id(), "--config", str(cfg.properties),
+        "--cluster-id", _new_cluster_id(), "--config", str(cfg.properties), *_secure_format_args(cfg),
     )  # fmt: skip
     proc = subprocess.run(cmd, cwd=cfg.home, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if proc.returncode != 0:
         raise BrokerError(
             f"formatting {cfg.data} failed (exit {proc.returncode}):\n{_tail(proc.stdout + proc.stderr, 20)}"
         )
+
+
+def _secure_format_args(cfg: BrokerConfig) -> list[str]:
+    if cfg.secure is None:
+        return []
+    from streams import secure_broker
+
+    return secure_broker.format_args(cfg)
 
 
 # --------------------------------------------------------------------------
@@ -505,12 +521,18 @@ def _run_coro(coro: Coroutine[Any, Any, _T]) -> _T:
     return box["value"]
 
 
-async def _metadata_ok(bootstrap: str, timeout_s: float) -> bool:
+async def _metadata_ok(cfg: BrokerConfig, timeout_s: float) -> bool:
     """True if the broker answers a metadata request listing itself."""
     from aiokafka.admin import AIOKafkaAdminClient  # lazy: only start() needs it
 
     ms = max(1000, int(timeout_s * 1000))
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=ms)
+    security: dict[str, Any] = {}
+    if cfg.secure is not None:
+        from streams import secure_broker
+        from streams import security as client_security
+
+        security = client_security.client_security(secure_broker.client_settings(cfg, "admin"))
+    admin = AIOKafkaAdminClient(bootstrap_servers=cfg.bootstrap, request_timeout_ms=ms, **security)
     try:
         await asyncio.wait_for(admin.start(), timeout_s)
         cluster = await asyncio.wait_for(admin.describe_cluster(), timeout_s)
@@ -539,7 +561,7 @@ def _wait_ready(pid: int, cfg: BrokerConfig) -> None:
             raise BrokerError(f"broker exited during startup; see {_rel(cfg.log)}:\n{_log_tail(cfg)}")
         if _port_open(cfg.host, cfg.port):
             left = deadline - time.monotonic()
-            if left > 0 and _run_coro(_metadata_ok(cfg.bootstrap, min(5.0, left))):
+            if left > 0 and _run_coro(_metadata_ok(cfg, min(5.0, left))):
                 return
         time.sleep(0.2)
     raise BrokerError(f"broker did not answer within {cfg.start_timeout_s:g} s; see {_rel(cfg.log)}")
@@ -574,12 +596,20 @@ def start(cfg: BrokerConfig) -> BrokerStatus:
         _check_port_free(cfg.host, cfg.port)
         _check_port_free(cfg.host, cfg.controller_port)
         ensure_jars(cfg)
+        if cfg.secure is not None:
+            from streams import secure_broker
+
+            secure_broker.prepare(cfg)
         _write_configs(cfg)
         _format_storage(java, cfg)
         pid = _spawn_detached(_java_cmd(java, cfg, MAIN_CLASS, str(cfg.properties)), cfg)
         cfg.pid_file.write_text(f"{pid}\n")
         try:
             _wait_ready(pid, cfg)
+            if cfg.secure is not None:
+                from streams import secure_broker
+
+                secure_broker.apply_acls(cfg, java, cfg.secure)
         except BaseException:
             # Do not leave a half-started broker holding the ports.
             _terminate(pid, cfg, timeout_s=10.0)

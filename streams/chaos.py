@@ -18,9 +18,10 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -28,6 +29,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from schemas import RawArticle
 from streams import broker
 from streams.replay import repeated, replay
+from streams.security import client_security, without_security
 from streams.settings import PROJECT_ROOT, Settings
 from streams.sources import load_articles
 from streams.tail import tail
@@ -110,8 +112,11 @@ class KeyCounter:
     The consumer is a plain aiokafka one (no group): it survives broker restarts by itself.
     """
 
-    def __init__(self, bootstrap: str, topics: Sequence[str]) -> None:
+    def __init__(
+        self, bootstrap: str, topics: Sequence[str], security: Mapping[str, Any] | None = None
+    ) -> None:
         self.bootstrap = bootstrap
+        self.security = security or {}
         self.topics = list(topics)
         self.counts: dict[str, Counter[str]] = {t: Counter() for t in topics}
         self._stop = threading.Event()
@@ -145,7 +150,9 @@ class KeyCounter:
             self._ready.set()
 
     async def _consume(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            **self.security, bootstrap_servers=self.bootstrap, enable_auto_commit=False
+        )
         await consumer.start()
         try:
             tps = []
@@ -166,9 +173,11 @@ class KeyCounter:
             await consumer.stop()
 
 
-async def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int, int]:
+async def committed_offsets(
+    bootstrap: str, group: str, topic: str, security: Mapping[str, Any] | None = None
+) -> dict[int, int]:
     """The consumer group's committed offset (the next one it reads) per partition of `topic`."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**(security or {}), bootstrap_servers=bootstrap)
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)
@@ -177,11 +186,13 @@ async def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int,
     return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
 
-async def key_offsets(bootstrap: str, topic: str) -> dict[str, tuple[int, int]]:
+async def key_offsets(
+    bootstrap: str, topic: str, security: Mapping[str, Any] | None = None
+) -> dict[str, tuple[int, int]]:
     """Key -> (partition, offset) of every record of `topic` (the last one for a repeated key)."""
     return {
         r.key.decode(): (r.partition, r.offset)
-        async for r in tail(bootstrap, topic, from_beginning=True, timeout=1.0)
+        async for r in tail(bootstrap, topic, from_beginning=True, timeout=1.0, security=security)
         if r.key is not None
     }
 
@@ -285,7 +296,9 @@ def run_chaos(
     _say(f"starting the chaos broker on {cfg.bootstrap} ...")
     broker.start(cfg)
     try:
-        s = settings.isolated(cfg.bootstrap, "chaos", uuid.uuid4().hex[:8])
+        # The chaos run's own broker is a local PLAINTEXT one.
+        s = without_security(settings).isolated(cfg.bootstrap, "chaos", uuid.uuid4().hex[:8])
+        security = client_security(s)
         asyncio.run(ensure_topics(s))
         inputs = corpus(articles, corpus_paths)
         ids = {a.id for a in inputs if a.id}
@@ -294,11 +307,13 @@ def run_chaos(
         rng.shuffle(actions)
         points = sorted(rng.uniform(0.05, 0.9) * len(ids) for _ in actions)
         worker = Worker(s, cfg.home / f"worker-{s.app_id}.log", cfg.home / "workers")
-        with KeyCounter(s.broker, [s.topic_enriched, s.topic_archive, s.topic_deadletter]) as seen:
+        with KeyCounter(s.broker, [s.topic_enriched, s.topic_archive, s.topic_deadletter], security) as seen:
             worker.start()
-            asyncio.run(replay(inputs, bootstrap=s.broker, topic=s.topic_raw, progress=False))
+            asyncio.run(
+                replay(inputs, bootstrap=s.broker, topic=s.topic_raw, progress=False, security=security)
+            )
             _say(f"replayed {len(inputs)} articles to {s.topic_raw}")
-            origin = asyncio.run(key_offsets(s.broker, s.topic_raw))
+            origin = asyncio.run(key_offsets(s.broker, s.topic_raw, security))
             committed_early: set[str] = set()
             done_kills = done_restarts = 0
             floor = 0  # each action waits for progress after the previous one (a reconnect is shown)
@@ -318,7 +333,7 @@ def run_chaos(
                 if action == "kill":
                     worker.kill()
                     done_kills += 1
-                    committed = asyncio.run(committed_offsets(s.broker, s.app_id, s.topic_raw))
+                    committed = asyncio.run(committed_offsets(s.broker, s.app_id, s.topic_raw, security))
                     outputs = [s.topic_enriched, s.topic_archive]
                     early = outputs_missing_for_committed(seen, outputs, origin, committed)
                     committed_early |= early

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
-from pydantic import ValidationError
 
 from streams.settings import Settings, get_settings
 
@@ -39,23 +38,25 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    from pydantic import ValidationError
+
+    from streams.security import AccessError
+
     try:
         settings = get_settings()
-    except ValidationError as exc:  # a NEWSFEED_* variable is wrong
-        errors = exc.errors(include_url=False)
-        where = "; ".join(
-            f"NEWSFEED_{str(e['loc'][0]).upper()} ({'.'.join(map(str, e['loc'][1:])) or 'value'}): {e['msg']}"
-            for e in errors
-        )
-        print(f"newsfeed: error: invalid setting: {where or exc}", file=sys.stderr)
+    except ValidationError as exc:  # a NEWSFEED_* variable is wrong: say which, never echo its value
+        for problem in settings_problems(exc):
+            print(f"newsfeed: error: {problem}", file=sys.stderr)
         return 1
     try:
         return int(args.run(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
-    except CliError as exc:
-        if args.debug:
-            raise
+    except ValidationError as exc:  # a NEWSFEED_* setting is invalid: say which, no traceback
+        for problem in settings_problems(exc):
+            print(f"newsfeed: error: {problem}", file=sys.stderr)
+        return 1
+    except (CliError, AccessError) as exc:
         print(f"newsfeed: error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:
@@ -85,10 +86,26 @@ def _kafka_error_line(exc: Exception, settings: Settings) -> str:
 
 
 def _reach_broker(settings: Settings) -> None:
-    """Fail within seconds, in one line, when the broker is down (instead of aiokafka's traceback)."""
+    """Fail within seconds, in one line, when the broker refuses our TLS or SASL credentials
+    (AccessError, naming the setting) or cannot be reached (instead of aiokafka's traceback)."""
     from streams.connect import probe
+    from streams.security import client_security
 
-    asyncio.run(probe(settings.broker))
+    check_connection(settings)
+    asyncio.run(probe(settings.broker, security=client_security(settings)))
+
+
+def settings_problems(exc: Exception) -> list[str]:
+    """One line per invalid setting, named by its variable (pydantic's own text is about fields)."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return [str(exc)]
+    lines = []
+    for err in exc.errors():
+        where = "NEWSFEED_" + "_".join(str(p) for p in err["loc"]).upper() + ": " if err["loc"] else ""
+        lines.append(where + str(err.get("ctx", {}).get("error", err["msg"])))
+    return lines
 
 
 class CliError(Exception):
@@ -125,6 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
         p = bsub.add_parser(action, help=text, description=text)
         p.set_defaults(run=cmd_broker, action=action)
         _add_nodes(p, 1, "1: the single broker; 3: a local cluster under .kafka/cluster/ (default: 1)")
+        if action == "start":
+            p.add_argument(
+                "--secure",
+                action="store_true",
+                help="the single broker with a SASL_SSL listener (SCRAM-SHA-512), a CA and broker "
+                "certificate made with openssl, users admin/newsfeed/subscriber and their ACLs; prints the "
+                "client settings of each (passwords in files under .kafka/secure/). Storage is formatted "
+                "once: to switch an existing plain broker to secure, `broker stop` and remove .kafka/data.",
+            )
     for action, text in (
         ("kill", "SIGKILL one node of the local cluster (no controlled shutdown), for failover drills."),
         ("restart", "Restart one node of the local cluster (SIGTERM if it runs, then start and wait)."),
@@ -133,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("node", type=int, help="node id, 1 to --nodes")
         p.set_defaults(run=cmd_cluster_node, action=action)
         _add_nodes(p, 3, "nodes of the cluster (default: 3)")
+
+    topics = command("topics", _help_of("topics"), "The pipeline's topics: create them, or verify them.")
+    tsub = topics.add_subparsers(title="actions", metavar="ACTION")
+    for action, text in (
+        ("create", "Create every missing topic with its partitions, replication and configs (admin rights)."),
+        (
+            "check",
+            "Verify that every topic exists with its partitions, replication and configs; exit 1 if not.",
+        ),
+    ):
+        tsub.add_parser(action, help=text, description=text).set_defaults(run=cmd_topics, action=action)
 
     worker = command("worker", cmd_worker, "Run the stream processor (Faust worker) against NEWSFEED_BROKER.")
     worker.add_argument("-l", "--loglevel", default="info", help="log level (default: info)")
@@ -421,15 +458,23 @@ def broker_config(settings: Settings) -> BrokerConfig:
 
 
 def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
-    from streams import broker
+    import dataclasses
+
+    from streams import broker, secure_broker
 
     if args.nodes != 1:
+        if getattr(args, "secure", False):
+            raise CliError("--secure starts the single broker only (--nodes 1)")
         return cmd_cluster(args, settings)
     cfg = broker_config(settings)
+    if getattr(args, "secure", False):
+        cfg = dataclasses.replace(cfg, secure=secure_broker.SecureSpec.of(settings))
     try:
         if args.action == "start":
             st = broker.start(cfg)
             print(f"broker {'started' if st.started else 'already running'} at {st.bootstrap} (pid {st.pid})")
+            if cfg.secure is not None:
+                print(secure_broker.describe_clients(cfg))
         elif args.action == "stop":
             print("broker stopped" if broker.stop(cfg) else "broker was not running")
         else:
@@ -489,19 +534,79 @@ def cmd_cluster_node(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.security import refusals_explained
+    from streams.topics import check_topics, ensure_topics, topic_specs
+
+    check_connection(settings)
+    with refusals_explained(settings, f"{args.action} topics"):
+        if args.action == "create":
+            created = asyncio.run(ensure_topics(settings))
+            print(f"created {', '.join(created)}" if created else "every topic exists")
+        problems = asyncio.run(check_topics(settings))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print(f"{len(topic_specs(settings))} topics ok on {settings.broker}")
+    return 1 if problems else 0
+
+
+def check_connection(settings: Settings) -> None:
+    """Fail in seconds, naming the setting, when the broker refuses our TLS or SASL credentials."""
+    from streams.security import check_access
+
+    asyncio.run(check_access(settings))
+
+
+def prepare_worker(settings: Settings, loglevel: str = "info") -> None:
+    """Wait until the broker accepts our credentials (retrying with backoff, the reason logged once per
+    attempt), then create the missing topics, or with NEWSFEED_CREATE_TOPICS=false only verify them."""
+    import time
+
+    from streams.security import AccessError, AuthorizationError, refusals_explained
+    from streams.topics import check_topics, wait_and_ensure_topics
+
+    delay, attempt = 1.0, 1
+    while True:
+        try:
+            check_connection(settings)
+            break
+        except AccessError as exc:
+            stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            print(
+                f"[{stamp}] newsfeed worker: attempt {attempt}: {exc}; retrying in {delay:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            time.sleep(delay)
+            delay, attempt = min(delay * 2, 60.0), attempt + 1
+    try:
+        with refusals_explained(settings, f"{'create' if settings.create_topics else 'verify'} the topics"):
+            if settings.create_topics:  # as before: existing topics are left as they are
+                # A worker started ahead of its broker waits here (logging each attempt), so it
+                # neither crash-loops nor reports Ready before it is connected.
+                wait_and_ensure_topics(settings, loglevel=loglevel)
+                return
+            problems = asyncio.run(check_topics(settings))
+    except AuthorizationError as exc:
+        hint = " (no create rights? NEWSFEED_CREATE_TOPICS=false, and an admin runs `newsfeed topics create`)"
+        raise CliError(f"{exc}{hint if settings.create_topics else ''}") from None
+    if problems:
+        raise CliError(
+            "topics are not ready (run `newsfeed topics create` as an admin):\n  " + "\n  ".join(problems)
+        )
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust import Worker
 
     from streams.faust_app import CodecUnavailable, check_compression
-    from streams.topics import wait_and_ensure_topics
 
     try:
         check_compression(settings)
     except CodecUnavailable as exc:
         raise CliError(str(exc)) from None
-    # Before Faust starts: a worker started ahead of its broker waits here (logging each attempt),
-    # so it neither crash-loops nor reports Ready before it is connected.
-    wait_and_ensure_topics(settings, loglevel=args.loglevel)
+    prepare_worker(settings, loglevel=args.loglevel)
     if args.role == "alerts":
         from streams.alerter import app as alerter_app
 
@@ -532,24 +637,28 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from streams.replay import repeated, replay
-    from streams.topics import ensure_topics_sync
+    from streams.security import client_security, refusals_explained
+    from streams.topics import ensure_topics
 
     articles = _load_articles(args.paths)
     if not articles:
         raise CliError("no articles found in " + ", ".join(map(str, args.paths)))
     _reach_broker(settings)
-    if not args.topic:
-        ensure_topics_sync(settings)
-    stats = asyncio.run(
-        replay(
-            repeated(articles, args.repeat),
-            bootstrap=settings.broker,
-            topic=args.topic or settings.topic_raw,
-            rate=args.rate,
-            total=len(articles) * args.repeat,
-            progress=not args.no_progress,
+    topic = args.topic or settings.topic_raw
+    with refusals_explained(settings, f"publish to {topic}"):
+        if not args.topic and settings.create_topics:  # the raw topic, with its partitions
+            asyncio.run(ensure_topics(settings, only={topic}))
+        stats = asyncio.run(
+            replay(
+                repeated(articles, args.repeat),
+                bootstrap=settings.broker,
+                topic=topic,
+                rate=args.rate,
+                total=len(articles) * args.repeat,
+                progress=not args.no_progress,
+                security=client_security(settings),
+            )
         )
-    )
     print(
         f"sent {stats.sent} articles in {stats.seconds:.2f} s ({stats.sent / max(stats.seconds, 1e-9):.0f}/s)"
     )
@@ -577,6 +686,7 @@ def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.security import client_security, refusals_explained
     from streams.tail import TopicNotFound, as_json_line, tail
 
     async def run() -> None:
@@ -586,13 +696,15 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
             from_beginning=args.from_beginning,
             count=args.count,
             timeout=args.timeout,
+            security=client_security(settings),
         ):
             sys.stdout.buffer.write(orjson.dumps(as_json_line(record)) + b"\n")
             sys.stdout.flush()
 
     _reach_broker(settings)
     try:
-        asyncio.run(run())
+        with refusals_explained(settings, f"read {args.topic}"):
+            asyncio.run(run())
     except TopicNotFound as exc:
         raise CliError(str(exc)) from None
     return 0
@@ -787,18 +899,22 @@ def cmd_reprocess(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
     from streams.dlq import list_dead_letters
+    from streams.security import refusals_explained
 
     _reach_broker(settings)
-    print(list_dead_letters(settings).render())
+    with refusals_explained(settings, f"read {settings.topic_deadletter}"):
+        print(list_dead_letters(settings).render())
     return 0
 
 
 def cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
     from streams.dlq import replay_dead_letters
+    from streams.security import refusals_explained
 
     types = set(args.error_types) if args.error_types else None
     _reach_broker(settings)
-    sent = replay_dead_letters(settings, error_types=types, dry_run=args.dry_run)
+    with refusals_explained(settings, f"re-send dead letters to {settings.topic_raw}"):
+        sent = replay_dead_letters(settings, error_types=types, dry_run=args.dry_run)
     print(f"{'would re-send' if args.dry_run else 're-sent'} {sent} dead letter(s) to {settings.topic_raw}")
     return 0
 

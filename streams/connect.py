@@ -8,8 +8,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaClient
 from aiokafka.errors import KafkaError
@@ -68,10 +68,17 @@ def _reason(exc: BaseException, causes: list[str]) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-async def probe(bootstrap: str, timeout_s: float = PROBE_TIMEOUT_S) -> None:
-    """Connect and read the cluster metadata once; raise BrokerUnreachable within about `timeout_s`."""
+async def probe(
+    bootstrap: str, timeout_s: float = PROBE_TIMEOUT_S, security: Mapping[str, Any] | None = None
+) -> None:
+    """Connect and read the cluster metadata once; raise BrokerUnreachable within about `timeout_s`.
+
+    `security`: streams.security.client_security of the settings (None: PLAINTEXT).
+    """
     address = display_address(bootstrap)
-    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000))
+    client = AIOKafkaClient(
+        **(security or {}), bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
+    )
     with _capture_aiokafka() as captured:
         try:
             await asyncio.wait_for(client.bootstrap(), timeout_s + 1)
@@ -91,6 +98,7 @@ async def wait_for_broker(
     *,
     max_wait_s: float | None = None,
     delays: tuple[float, ...] = WAIT_DELAYS_S,
+    security: Mapping[str, Any] | None = None,
 ) -> T:
     """Run `attempt` (which needs the broker) until it succeeds, logging one line per failed attempt.
 
@@ -102,7 +110,7 @@ async def wait_for_broker(
     failures = 0
     while True:
         try:
-            await probe(bootstrap)
+            await probe(bootstrap, security=security)
             with _capture_aiokafka() as captured:
                 try:
                     result = await attempt()

@@ -12,6 +12,7 @@ from schemas.codec import decode
 from streams import broker
 from streams.children import stop_worker
 from streams.replay import replay
+from streams.security import client_security
 from streams.settings import Settings
 from streams.sources import load_articles
 from streams.summary import summarize_alert, summarize_article
@@ -82,7 +83,13 @@ def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False
         since_ms = int(time.time() * 1000)
         print(f"[3/4] replaying {len(articles)} article(s) from {', '.join(map(str, paths))} ...", flush=True)
         asyncio.run(
-            replay(articles, bootstrap=settings.broker, topic=settings.topic_raw, total=len(articles))
+            replay(
+                articles,
+                bootstrap=settings.broker,
+                topic=settings.topic_raw,
+                total=len(articles),
+                security=client_security(settings),
+            )
         )
         print("[4/4] waiting for the enriched events and alerts ...\n", flush=True)
         enriched, alerts = asyncio.run(_collect(settings, ids, since_ms, worker))
@@ -124,7 +131,11 @@ async def _collect(
     while len(enriched) < len(ids) and time.monotonic() < deadline and worker.poll() is None:
         try:
             async for record in tail(
-                settings.broker, settings.topic_enriched, from_beginning=True, timeout=2.0
+                settings.broker,
+                settings.topic_enriched,
+                from_beginning=True,
+                timeout=2.0,
+                security=client_security(settings),
             ):
                 if record.timestamp >= since_ms and record.key and record.key.decode() in ids:
                     article = decode(record.value, EnrichedArticle)
@@ -137,7 +148,11 @@ async def _collect(
     while len(alerts) < len(alerted) and time.monotonic() < deadline:
         try:
             async for record in tail(
-                settings.broker, settings.topic_alerts, from_beginning=True, timeout=2.0
+                settings.broker,
+                settings.topic_alerts,
+                from_beginning=True,
+                timeout=2.0,
+                security=client_security(settings),
             ):
                 alert = decode(record.value, Alert)
                 if alert.article_id in alerted:

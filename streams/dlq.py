@@ -11,6 +11,7 @@ from aiokafka.record.memory_records import MemoryRecords
 
 from schemas import DeadLetter
 from schemas.codec import DecodeError, decode
+from streams.security import client_security
 from streams.settings import Settings
 from streams.tail import TopicNotFound, tail
 
@@ -68,7 +69,11 @@ async def _read_letters(
     out: list[tuple[bytes | None, DeadLetterExample | None]] = []
     try:
         async for record in tail(
-            settings.broker, settings.topic_deadletter, from_beginning=True, timeout=timeout
+            settings.broker,
+            settings.topic_deadletter,
+            from_beginning=True,
+            timeout=timeout,
+            security=client_security(settings),
         ):
             try:
                 letter = decode(record.value, DeadLetter)
@@ -124,7 +129,9 @@ async def republish_dead_letters(
         chosen.append((original_key, payload))
     if dry_run or not chosen:
         return len(chosen)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.broker, enable_idempotence=True, acks="all", **client_security(settings)
+    )
     await producer.start()
     try:
         futures = [await producer.send(settings.topic_raw, value=value, key=key) for key, value in chosen]

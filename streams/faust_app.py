@@ -4,8 +4,11 @@ from typing import Any
 
 import faust
 from aiokafka import codec
+from faust.auth import SASLCredentials, SSLCredentials
+from faust.types.auth import CredentialsT
 
 from streams import faust_fixes, undecodable
+from streams.security import client_security
 from streams.settings import Settings
 
 
@@ -43,5 +46,21 @@ def new_app(settings: Settings, app_id: str, **extra: Any) -> faust.App:
         store="memory://",
         datadir=str(settings.data_dir / app_id),
         web_enabled=False,
+        broker_credentials=faust_credentials(settings),
         **extra,
     )
+
+
+def faust_credentials(settings: Settings) -> CredentialsT | None:
+    """The same security as every aiokafka client (streams/security.py), in Faust's terms."""
+    args = client_security(settings)
+    if "sasl_mechanism" in args:
+        return SASLCredentials(
+            username=args["sasl_plain_username"],
+            password=args["sasl_plain_password"],
+            mechanism=args["sasl_mechanism"],
+            ssl_context=args.get("ssl_context"),  # with a context Faust speaks SASL_SSL, else SASL_PLAINTEXT
+        )
+    if "ssl_context" in args:
+        return SSLCredentials(args["ssl_context"])
+    return None

@@ -38,6 +38,7 @@ from prometheus_client import (
 
 from schemas.base import SCHEMA_VERSION
 from streams.offsets import PartitionOffsets, close_clients, read_offsets
+from streams.security import client_security
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -364,8 +365,9 @@ async def start_server(host: str, port: int) -> web.AppRunner:
 
 async def refresh_offsets_forever(app: faust.App, settings: Settings) -> None:
     """Every refresh interval: committed and end offsets of the held partitions, from the broker."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker, request_timeout_ms=10_000)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.broker, enable_auto_commit=False)
+    security = client_security(settings)
+    admin = AIOKafkaAdminClient(**security, bootstrap_servers=settings.broker, request_timeout_ms=10_000)
+    consumer = AIOKafkaConsumer(**security, bootstrap_servers=settings.broker, enable_auto_commit=False)
     shown: set[tuple[str, int]] = set()
     started = False
     try:
@@ -389,8 +391,12 @@ async def refresh_offsets_forever(app: faust.App, settings: Settings) -> None:
                 log.warning("offsets refresh failed: %r", exc)
                 if not started:  # a half-started pair starts again from scratch
                     await close_clients(admin, consumer)
-                    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker, request_timeout_ms=10_000)
-                    consumer = AIOKafkaConsumer(bootstrap_servers=settings.broker, enable_auto_commit=False)
+                    admin = AIOKafkaAdminClient(
+                        **security, bootstrap_servers=settings.broker, request_timeout_ms=10_000
+                    )
+                    consumer = AIOKafkaConsumer(
+                        **security, bootstrap_servers=settings.broker, enable_auto_commit=False
+                    )
             await asyncio.sleep(settings.metrics_refresh_s)
     finally:
         await close_clients(admin, consumer)

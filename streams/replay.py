@@ -2,8 +2,9 @@
 
 import asyncio
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from tqdm import tqdm
@@ -37,21 +38,26 @@ async def replay(
     total: int | None = None,
     progress: bool = True,
     desc: str = "replay",
+    security: Mapping[str, Any] | None = None,
 ) -> ReplayStats:
-    """Send every article keyed by its id; `rate` paces sends (articles/s), None means as fast as possible."""
+    """Send every article keyed by its id; `rate` paces sends (articles/s), None means as fast as possible.
+
+    `security`: streams.security.client_security of the settings (None: PLAINTEXT).
+    """
     producer = AIOKafkaProducer(
+        **(security or {}),
         bootstrap_servers=bootstrap,
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
         request_timeout_ms=30000,
     )
-    await producer.start()
     produced_at: dict[str, float] = {}
     futures = []
     start = time.perf_counter()
     bar = tqdm(total=total, unit="article", desc=f"{desc} -> {topic}", disable=not progress)
     try:
+        await producer.start()
         for i, raw in enumerate(articles):
             if rate:
                 delay = start + i / rate - time.perf_counter()

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from schemas import ArchiveRecord, RawArticle
 from schemas.codec import DecodeError, decode
 from streams.replay import ReplayStats, replay
+from streams.security import client_security
 from streams.settings import Settings
 from streams.tail import TopicNotFound, read_to_end
 
@@ -58,7 +59,9 @@ async def select_archived(
     latest: dict[bytes, ArchiveRecord | None] = {}
     unreadable = 0
     try:
-        async for record in read_to_end(settings.broker, settings.topic_archive):
+        async for record in read_to_end(
+            settings.broker, settings.topic_archive, security=client_security(settings)
+        ):
             key = record.key or b""
             if record.value is None:  # a tombstone: the article was deleted
                 latest[key] = None
@@ -101,5 +104,6 @@ async def reprocess_from_archive(
         total=len(selection.articles),
         progress=progress,
         desc="reprocess",
+        security=client_security(settings),
     )
     return selection, stats

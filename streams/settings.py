@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 
 import orjson
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +123,66 @@ class Settings(BaseSettings):
     broker_home: Path = Field(PROJECT_ROOT / ".kafka", description="Local broker jars, data and logs")
     data_dir: Path = Field(PROJECT_ROOT / ".faust", description="Faust's local state, one folder per app id")
 
+    # Security of every Kafka client (streams/security.py builds the client arguments from these).
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = Field(None, description="Never logged; or NEWSFEED_SASL_PASSWORD_FILE")
+    sasl_password_file: Path | None = Field(None, description="File holding the SASL password (k8s secret)")
+    ssl_cafile: Path | None = Field(None, description="CA bundle that signed the brokers' certificates")
+    ssl_certfile: Path | None = Field(None, description="Client certificate (PEM), for mutual TLS")
+    ssl_keyfile: Path | None = Field(None, description="Client private key (PEM) of ssl_certfile")
+    ssl_key_password: SecretStr | None = None
+    ssl_check_hostname: bool = True
+    create_topics: bool = Field(True, description="The worker creates missing topics; false: only verifies")
+
+    @model_validator(mode="after")
+    def _security_consistent(self) -> "Settings":
+        """Refuse, at start, a combination that could only fail later at the first connection."""
+        sasl = self.security_protocol.startswith("SASL_")
+        named = "NEWSFEED_SECURITY_PROTOCOL=" + self.security_protocol
+        if sasl:
+            if self.sasl_mechanism is None:
+                raise ValueError(
+                    f"{named} needs NEWSFEED_SASL_MECHANISM (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)"
+                )
+            if not self.sasl_username:
+                raise ValueError(f"{named} needs NEWSFEED_SASL_USERNAME")
+            if self.sasl_password is None and self.sasl_password_file is None:
+                raise ValueError(f"{named} needs NEWSFEED_SASL_PASSWORD or NEWSFEED_SASL_PASSWORD_FILE")
+        else:
+            for field in ("sasl_mechanism", "sasl_username", "sasl_password", "sasl_password_file"):
+                if getattr(self, field) is not None:
+                    raise ValueError(
+                        f"NEWSFEED_{field.upper()} is set but {named} does not use SASL "
+                        "(use SASL_SSL or SASL_PLAINTEXT)"
+                    )
+        if self.sasl_password is not None and self.sasl_password_file is not None:
+            raise ValueError("set NEWSFEED_SASL_PASSWORD or NEWSFEED_SASL_PASSWORD_FILE, not both")
+        if self.sasl_password_file is not None and not self.sasl_password_file.is_file():
+            raise ValueError(f"NEWSFEED_SASL_PASSWORD_FILE={self.sasl_password_file}: no such file")
+        if not self.security_protocol.endswith("SSL"):
+            for field in ("ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_key_password"):
+                if getattr(self, field) is not None:
+                    raise ValueError(f"NEWSFEED_{field.upper()} is set but {named} does not use TLS")
+        if self.ssl_keyfile is not None and self.ssl_certfile is None:
+            raise ValueError("NEWSFEED_SSL_KEYFILE is set without NEWSFEED_SSL_CERTFILE")
+        if self.ssl_key_password is not None and self.ssl_keyfile is None and self.ssl_certfile is None:
+            raise ValueError("NEWSFEED_SSL_KEY_PASSWORD is set without NEWSFEED_SSL_CERTFILE")
+        for field in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
+            path = getattr(self, field)
+            if path is not None and not path.is_file():
+                raise ValueError(f"NEWSFEED_{field.upper()}={path}: no such file")
+        return self
+
+    def sasl_secret(self) -> str | None:
+        """The SASL password, from NEWSFEED_SASL_PASSWORD or read from NEWSFEED_SASL_PASSWORD_FILE."""
+        if self.sasl_password is not None:
+            return self.sasl_password.get_secret_value()
+        if self.sasl_password_file is not None:
+            return self.sasl_password_file.read_text().rstrip("\r\n")
+        return None
+
     def isolated(self, bootstrap: str, prefix: str, run: str) -> "Settings":
         """A copy on its own consumer group and topics, so a test, bench or chaos run sees only its data."""
         topics = {
@@ -131,12 +191,19 @@ class Settings(BaseSettings):
         return self.model_copy(update={"broker": bootstrap, "app_id": f"newsfeed-{prefix}-{run}", **topics})
 
     def as_env(self) -> dict[str, str]:
-        """These settings as NEWSFEED_* variables, so a `newsfeed worker` subprocess runs exactly them."""
-        return {
-            f"NEWSFEED_{name.upper()}": v if isinstance(v, str) else orjson.dumps(v).decode()
-            for name, v in self.model_dump(mode="json").items()
-            if v is not None
-        }
+        """These settings as NEWSFEED_* variables, so a `newsfeed worker` subprocess runs exactly them.
+
+        Holds the secrets in clear (a subprocess needs them): pass it as an environment, never log it.
+        """
+        env = {}
+        for name, v in self.model_dump(mode="json").items():
+            if v is None:
+                continue
+            secret = getattr(self, name)
+            if isinstance(secret, SecretStr):
+                v = secret.get_secret_value()
+            env[f"NEWSFEED_{name.upper()}"] = v if isinstance(v, str) else orjson.dumps(v).decode()
+        return env
 
     @property
     def broker_port(self) -> int:

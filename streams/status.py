@@ -19,6 +19,7 @@ from aiokafka.errors import KafkaError
 from schemas import DeadLetter
 from schemas.codec import DecodeError, decode
 from streams.offsets import PartitionOffsets, close_clients, read_offsets
+from streams.security import client_security
 from streams.settings import TOPIC_FIELDS, Settings
 
 DEAD_LETTER_WINDOW_S = 3600.0
@@ -104,9 +105,14 @@ def consumer_groups(settings: Settings) -> list[tuple[str, str, str]]:
 
 
 async def read_status(settings: Settings, timeout_s: float = 10.0) -> Status:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker, request_timeout_ms=int(timeout_s * 1000))
+    security = client_security(settings)
+    ms = int(timeout_s * 1000)
+    admin = AIOKafkaAdminClient(**security, bootstrap_servers=settings.broker, request_timeout_ms=ms)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.broker, enable_auto_commit=False, request_timeout_ms=int(timeout_s * 1000)
+        **security,
+        bootstrap_servers=settings.broker,
+        enable_auto_commit=False,
+        request_timeout_ms=int(timeout_s * 1000),
     )
     try:
         await asyncio.wait_for(asyncio.gather(admin.start(), consumer.start()), timeout_s)

@@ -3,11 +3,13 @@
 import asyncio
 import base64
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import errors as Errors
+from aiokafka.protocol.metadata import MetadataRequest
 
 
 class TopicNotFound(LookupError):
@@ -37,9 +39,13 @@ async def tail(
     from_beginning: bool = False,
     count: int | None = None,
     timeout: float | None = None,
+    security: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[Any]:
-    """Yield records from every partition; stop after `count` records or `timeout` s without one."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    """Yield records from every partition; stop after `count` records or `timeout` s without one.
+
+    `security`: streams.security.client_security of the settings (None: PLAINTEXT).
+    """
+    consumer = AIOKafkaConsumer(**(security or {}), bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = await _wait_for_partitions(consumer, topic, timeout)
@@ -65,23 +71,29 @@ async def tail(
 
 
 async def _wait_for_partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float | None) -> set[int]:
-    """The topic may not exist yet when a reader starts before the worker: wait for it."""
+    """The topic may not exist yet when a reader starts before the worker: wait for it.
+
+    Raises TopicAuthorizationFailedError at once when the broker denies us the topic (an ACL).
+    """
     deadline = time.monotonic() + (timeout if timeout is not None else 30.0)
     while True:
-        # aiokafka has no public per-topic metadata call for an unsubscribed consumer.
-        cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001
-        partitions = cluster.partitions_for_topic(topic)
+        partitions = await _partitions_of(consumer, topic)
         if partitions:
-            return set(partitions)
+            return partitions
         if time.monotonic() > deadline:
             raise TopicNotFound(f"topic '{topic}' does not exist on the broker")
         await asyncio.sleep(0.5)
 
 
-async def read_to_end(bootstrap: str, topic: str, *, timeout: float = 30.0) -> AsyncIterator[Any]:
+async def read_to_end(
+    bootstrap: str, topic: str, *, timeout: float = 30.0, security: Mapping[str, Any] | None = None
+) -> AsyncIterator[Any]:
     """Every record now on the topic, oldest first per partition, then stop (at the end offsets
-    read at the start: records produced meanwhile are left for the next run)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    read at the start: records produced meanwhile are left for the next run).
+
+    `security`: streams.security.client_security of the settings (None: PLAINTEXT).
+    """
+    consumer = AIOKafkaConsumer(**(security or {}), bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = await _wait_for_partitions(consumer, topic, timeout)
@@ -102,3 +114,21 @@ async def read_to_end(bootstrap: str, topic: str, *, timeout: float = 30.0) -> A
                     pending.discard(tp)
     finally:
         await consumer.stop()
+
+
+async def _partitions_of(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    """The topic's partitions from a metadata request for it alone (never auto-creating it)."""
+    # aiokafka has no public per-topic metadata call for an unsubscribed consumer, and its cluster
+    # cache logs (instead of raising) a denied topic.
+    client = consumer._client  # noqa: SLF001
+    response = await client.send(
+        client.get_random_node(), MetadataRequest([topic], allow_auto_topic_creation=False)
+    )
+    for error_code, name, _internal, partitions, *_ in response.topics:
+        if name != topic:
+            continue
+        if Errors.for_code(error_code) is Errors.TopicAuthorizationFailedError:
+            raise Errors.TopicAuthorizationFailedError(topic)
+        if error_code == 0:
+            return {p[1] for p in partitions}
+    return set()

@@ -18,6 +18,7 @@ from aiokafka.errors import KafkaError
 from schemas import Alert, AlertAck, EnrichedArticle
 from schemas.codec import DecodeError, decode, encode
 from streams.desk.view import DeskView
+from streams.security import client_security
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class DeskFeed:
     def __init__(self, settings: Settings, view: DeskView) -> None:
         self.settings, self.view = settings, view
         self.consumer = AIOKafkaConsumer(
+            **client_security(settings),
             bootstrap_servers=settings.broker,
             group_id=f"{settings.app_id}-desk",
             enable_auto_commit=False,
@@ -37,7 +39,10 @@ class DeskFeed:
             fetch_max_bytes=max(settings.max_output_bytes, 52_428_800),
         )
         self.producer = AIOKafkaProducer(
-            bootstrap_servers=settings.broker, acks="all", enable_idempotence=True
+            **client_security(settings),
+            bootstrap_servers=settings.broker,
+            acks="all",
+            enable_idempotence=True,
         )
         self._models: dict[str, type[Alert] | type[EnrichedArticle] | type[AlertAck]] = {
             settings.topic_alerts: Alert,
@@ -47,7 +52,7 @@ class DeskFeed:
 
     async def start(self) -> None:
         """Assign every partition and seek to the history window; returns once reading can begin."""
-        tps = await topic_partitions(self.settings.broker, list(self._models))
+        tps = await topic_partitions(self.settings, list(self._models))
         await self.consumer.start()
         await self.producer.start()
         self.consumer.assign(tps)
@@ -108,9 +113,9 @@ class DeskFeed:
         await self.producer.stop()
 
 
-async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
+async def topic_partitions(settings: Settings, topics: list[str]) -> list[TopicPartition]:
     """Every partition of the topics (they exist: the desk creates missing ones first)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_security(settings), bootstrap_servers=settings.broker)
     await admin.start()
     try:
         described = await admin.describe_topics(topics)

@@ -24,6 +24,7 @@ from schemas.codec import DecodeError, decode, encode
 from streams.notify.delivery import deliver
 from streams.notify.payloads import body_for, wants
 from streams.retry import until_delivered
+from streams.security import client_security
 from streams.settings import Settings, Webhook
 
 log = logging.getLogger(__name__)
@@ -36,13 +37,17 @@ class Notifier:
         self.settings = settings
         self.consumer = AIOKafkaConsumer(
             settings.topic_alerts,
+            **client_security(settings),
             bootstrap_servers=settings.broker,
             group_id=f"{settings.app_id}-notify",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
         self.producer = AIOKafkaProducer(
-            bootstrap_servers=settings.broker, acks="all", enable_idempotence=True
+            **client_security(settings),
+            bootstrap_servers=settings.broker,
+            acks="all",
+            enable_idempotence=True,
         )
         self._done: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.http: aiohttp.ClientSession | None = None
