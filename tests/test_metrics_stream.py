@@ -65,6 +65,14 @@ class Scraped:
         return {s.labels[label]: s.value for s in self.samples if s.name == name}
 
 
+def _ready(url: str) -> bool:
+    """/readyz answers 200 (a child whose server is not listening yet is not ready)."""
+    try:
+        return get(url + "/readyz")[0] == 200
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="module")
 def observed(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A whole worker on its own ports; /readyz polled from the first moment it answers."""
@@ -91,7 +99,7 @@ def observed(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 time.sleep(0.2)  # not listening yet
                 continue
             answers.append((status, orjson.loads(body)))
-            if status == 200 and all(get(u + "/readyz")[0] == 200 for u in urls.values()):
+            if status == 200 and all(_ready(u) for u in urls.values()):
                 break
             time.sleep(0.5)
         yield {"worker": proc, "urls": urls, "readyz": answers}
