@@ -35,7 +35,7 @@ from streams.sources import load_articles
 from streams.tail import tail
 from streams.topics import ensure_topics
 
-DEV_ARTICLES = Path("/work/shared/dev/articles")
+DEV_ARTICLES = PROJECT_ROOT.parent / "shared" / "dev" / "articles"  # ../shared beside the checkout
 DEFAULT_CORPUS = (PROJECT_ROOT / "seeds", DEV_ARTICLES)
 # Faust reads these itself (no prefix). A SIGKILLed member otherwise holds its partitions for the
 # default 60 s session timeout before the restarted worker gets them (6 s is the broker minimum).

@@ -8,7 +8,7 @@ from spacy.language import Language
 
 from processors.nlp import load_pipeline
 
-DEV_DIR = Path("/work/shared/dev/articles")
+DEV_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "dev" / "articles"  # ../shared
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from processors.desk import IPTC, classify_desk, desk_from_section, load_desks
 from schemas import DESKS
 
 SEED = next((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
-DEV = Path("/work/shared/dev/articles")
+DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "dev" / "articles"  # ../shared
 
 
 def desk_of(nlp, title: str, body: str, section: str | None = None) -> str:  # type: ignore[no-untyped-def]
