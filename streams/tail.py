@@ -45,12 +45,9 @@ async def tail(
 
     `security`: streams.security.client_security of the settings (None: PLAINTEXT).
     """
-    consumer = AIOKafkaConsumer(**(security or {}), bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
+    consumer = await _reader(bootstrap, security)
     try:
-        partitions = await _wait_for_partitions(consumer, topic, timeout)
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
+        tps = await _assign_every_partition(consumer, topic, timeout)
         if from_beginning:
             await consumer.seek_to_beginning(*tps)
         else:
@@ -68,6 +65,23 @@ async def tail(
                         return
     finally:
         await consumer.stop()
+
+
+async def _reader(bootstrap: str, security: Mapping[str, Any] | None) -> AIOKafkaConsumer:
+    """A started group-less consumer that commits nothing: tail and read_to_end only look."""
+    consumer = AIOKafkaConsumer(**(security or {}), bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    return consumer
+
+
+async def _assign_every_partition(
+    consumer: AIOKafkaConsumer, topic: str, timeout: float | None
+) -> list[TopicPartition]:
+    """Assign every partition of the topic (waiting for it to exist), in partition order."""
+    partitions = await _wait_for_partitions(consumer, topic, timeout)
+    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(tps)
+    return tps
 
 
 async def _wait_for_partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float | None) -> set[int]:
@@ -93,12 +107,9 @@ async def read_to_end(
 
     `security`: streams.security.client_security of the settings (None: PLAINTEXT).
     """
-    consumer = AIOKafkaConsumer(**(security or {}), bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
+    consumer = await _reader(bootstrap, security)
     try:
-        partitions = await _wait_for_partitions(consumer, topic, timeout)
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
+        tps = await _assign_every_partition(consumer, topic, timeout)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         pending = {tp for tp in tps if ends[tp] > await consumer.position(tp)}
