@@ -2,7 +2,10 @@
 
 A child that dies (a crash, an OOM kill) is restarted after a short, growing delay, so a worker
 never keeps running without its alerting side; each child also dies with the worker, even when the
-worker is SIGKILLed (Linux PR_SET_PDEATHSIG), so none is left orphaned.
+worker is SIGKILLed or exits uncommitted (Linux PR_SET_PDEATHSIG), so none is left orphaned. That
+signal is SIGKILL: a child told by SIGTERM after its parent was gone could hang in Faust's shutdown
+(seen: a lane spinning for minutes once the test broker was stopped). Nothing is lost by it, as
+each child commits only what the broker has acknowledged; `stop` still stops them gracefully.
 """
 
 import contextlib
@@ -54,6 +57,7 @@ class Children:
         self.envs = envs or [{} for _ in roles]
         self.procs: list[subprocess.Popen[bytes]] = []
         self._stopping = threading.Event()
+        self._stop_timeout_s = 30.0
         self._watcher = threading.Thread(target=self._watch, name="children", daemon=True)
 
     def start(self) -> None:
@@ -61,18 +65,26 @@ class Children:
         self._watcher.start()
 
     def stop(self, timeout_s: float = 30.0) -> None:
+        self._stop_timeout_s = timeout_s
         self._stopping.set()
         if self._watcher.is_alive():
-            self._watcher.join()  # no restart can start after this
+            # The watcher stops the children itself, then exits: no restart can start after that,
+            # and the children it restarted (whose PR_SET_PDEATHSIG follows its thread) are stopped
+            # gracefully before that thread ends.
+            self._watcher.join()
+        else:
+            self._stop_children()
+
+    def _stop_children(self) -> None:
         for proc in self.procs:  # all at once, so they shut down in parallel
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
         for proc in self.procs:
-            stop_worker(proc, timeout_s)
+            stop_worker(proc, self._stop_timeout_s)
 
     def _spawn(self, index: int) -> subprocess.Popen[bytes]:
         def die_with_parent() -> None:
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
         return subprocess.Popen(
             [
@@ -90,6 +102,10 @@ class Children:
         )
 
     def _watch(self) -> None:
+        self._restart_until_stopped()
+        self._stop_children()  # only on stop: if the loop above failed, stop() does it instead
+
+    def _restart_until_stopped(self) -> None:
         started = [time.monotonic()] * len(self.procs)
         failures = [0] * len(self.procs)
         while not self._stopping.wait(0.5):
