@@ -109,7 +109,8 @@ class Worker:
 class KeyCounter:
     """Counts the keys arriving on some topics, from their beginning, in a background thread.
 
-    The consumer is a plain aiokafka one (no group): it survives broker restarts by itself.
+    The consumer is a plain aiokafka one (no group): it survives broker restarts by itself, and
+    one that fails anyway is replaced (a silently dead counter would look like lost articles).
     """
 
     def __init__(
@@ -122,6 +123,7 @@ class KeyCounter:
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        self._errors: list[str] = []
         self._thread = threading.Thread(target=self._run, name="key-counter", daemon=True)
 
     def __enter__(self) -> "KeyCounter":
@@ -142,6 +144,11 @@ class KeyCounter:
     def snapshot(self, topic: str) -> Counter[str]:
         return self.counts[topic].copy()
 
+    @property
+    def errors(self) -> list[str]:
+        """Client errors the counter recovered from (it reconnects and resumes where it was)."""
+        return list(self._errors)
+
     def _run(self) -> None:
         try:
             asyncio.run(self._consume())
@@ -150,27 +157,41 @@ class KeyCounter:
             self._ready.set()
 
     async def _consume(self) -> None:
-        consumer = AIOKafkaConsumer(
-            **self.security, bootstrap_servers=self.bootstrap, enable_auto_commit=False
-        )
-        await consumer.start()
-        try:
-            tps = []
-            for topic in self.topics:
-                partitions = consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
-                tps += [TopicPartition(topic, p) for p in partitions]
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            self._ready.set()
-            while not self._stop.is_set():
-                batch = await consumer.getmany(timeout_ms=500)
-                for tp, records in batch.items():
-                    counts = self.counts[tp.topic]
-                    for record in records:
-                        if record.key is not None:
-                            counts[record.key.decode()] += 1
-        finally:
-            await consumer.stop()
+        """Count until stopped; a failing consumer is replaced and resumes at the next offsets."""
+        positions: dict[TopicPartition, int] = {}
+        while not self._stop.is_set():
+            consumer = AIOKafkaConsumer(
+                **self.security, bootstrap_servers=self.bootstrap, enable_auto_commit=False
+            )
+            try:
+                await consumer.start()
+                tps = []
+                for topic in self.topics:
+                    partitions = consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
+                    tps += [TopicPartition(topic, p) for p in partitions]
+                consumer.assign(tps)
+                for tp in tps:
+                    if tp in positions:
+                        consumer.seek(tp, positions[tp])
+                    else:
+                        await consumer.seek_to_beginning(tp)
+                self._ready.set()
+                while not self._stop.is_set():
+                    batch = await consumer.getmany(timeout_ms=500)
+                    for tp, records in batch.items():
+                        counts = self.counts[tp.topic]
+                        for record in records:
+                            if record.key is not None:
+                                counts[record.key.decode()] += 1
+                        if records:
+                            positions[tp] = records[-1].offset + 1
+            except LookupError:
+                raise  # a topic that does not exist: the caller's mistake, not a fault to ride out
+            except Exception as exc:  # noqa: BLE001 - e.g. a fetch error while the cluster fails over
+                self._errors.append(repr(exc))
+                await asyncio.sleep(1.0)
+            finally:
+                await consumer.stop()
 
 
 async def committed_offsets(

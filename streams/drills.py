@@ -239,9 +239,24 @@ class Pipeline:
                 if w.proc is not None and not w.running and w.proc.returncode not in (-9,):
                     raise DrillError(f"worker {i} exited with {w.proc.returncode}; see {w.log_path}")
             if time.monotonic() - t0 > timeout_s:
-                raise DrillError(f"timed out after {timeout_s:g} s waiting for {what}")
+                raise DrillError(f"timed out after {timeout_s:g} s waiting for {what}\n{self.diagnosis()}")
             time.sleep(0.2)
         return time.monotonic() - t0
+
+    def diagnosis(self, lines: int = 15) -> str:
+        """What a stuck drill needs to be understood from CI output alone: counts, errors, log tails."""
+        assert self.seen is not None
+        parts = [
+            f"seen so far: enriched {len(self.seen.distinct(self.s.topic_enriched))}, "
+            f"archive {len(self.seen.distinct(self.s.topic_archive))}; "
+            f"key counter errors: {self.seen.errors[-3:] or 'none'}"
+        ]
+        for i, w in enumerate(self.workers):
+            state = "running" if w.running else f"exited {w.proc.returncode if w.proc else '-'}"
+            log = w.log_path.read_text(errors="replace") if w.log_path.exists() else ""
+            tail_lines = log.splitlines()[-lines:]
+            parts += [f"worker {i} ({state}), last lines of {w.log_path}:", *(f"  {t}" for t in tail_lines)]
+        return "\n".join(parts)
 
     def committed_ahead(self, drill_ids: set[str] | None = None) -> int:
         """Input ids committed by the enrichment group whose outputs are not on the broker."""
@@ -533,6 +548,10 @@ def drill_pipeline(
     p = Pipeline(s, cfg, home, lead_chars)
     try:
         asyncio.run(ensure_topics(s))
+        # A fresh cluster may still be electing leaders of the new topics: start nothing before.
+        topics = [s.topic_raw, s.topic_enriched, s.topic_archive]
+        took = until(lambda: asyncio.run(in_sync(s.broker, topics, cfg.replication)), 120, "topics in sync")
+        _say(f"topics have leaders and all replicas in sync after {took:.1f} s")
         with KeyCounter(s.broker, [s.topic_enriched, s.topic_archive]) as seen:
             p.seen = seen
             for w in p.workers:
