@@ -1,5 +1,5 @@
 #!/bin/sh
-# The `secure` profile of docker-compose.yml, run in the apache/kafka image (as streams/secure_broker.py
+# The `secure` profile of docker-compose.yml, run in the apache/kafka image (as streams/ops/secure_broker.py
 # does for the local broker):
 #   secure-init.sh init   CA + broker certificate (keytool), server.properties, storage formatted with
 #                         the SCRAM-SHA-512 users; once, into the `secure` and `secure-data` volumes

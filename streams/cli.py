@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from streams.settings import Settings, get_settings
 if TYPE_CHECKING:  # heavy imports (spaCy, Faust) stay out of `newsfeed --help`
     from processors.enrich import Enricher
     from schemas import RawArticle
-    from streams.broker import BrokerConfig
+    from streams.ops.broker import BrokerConfig
 
 EPILOG = """
 quick start:
@@ -41,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
     from streams.security import AccessError
+    from streams.worker import WorkerError
 
     try:
         settings = get_settings()
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in settings_problems(exc):
             print(f"newsfeed: error: {problem}", file=sys.stderr)
         return 1
-    except (CliError, AccessError) as exc:
+    except (CliError, AccessError, WorkerError) as exc:
         print(f"newsfeed: error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:
@@ -430,7 +430,7 @@ def _help_of(name: str) -> Callable[[argparse.Namespace, Settings], int]:
 
 
 def _load_articles(paths: list[Path]) -> list[RawArticle]:
-    from streams.sources import SourceError, load_articles
+    from streams.clients.sources import SourceError, load_articles
 
     try:
         return list(load_articles(paths))
@@ -450,17 +450,15 @@ def build_enricher(settings: Settings) -> Enricher:
 
 
 def broker_config(settings: Settings) -> BrokerConfig:
-    from streams.broker import BrokerConfig
+    from streams.ops.broker import BrokerConfig
 
-    return BrokerConfig(
-        home=settings.broker_home, port=settings.broker_port, controller_port=settings.broker_port + 1
-    )
+    return BrokerConfig.for_port(settings.broker_port, settings.broker_home)
 
 
 def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
-    from streams import broker, secure_broker
+    from streams.ops import broker, secure_broker
 
     if args.nodes != 1:
         if getattr(args, "secure", False):
@@ -487,8 +485,8 @@ def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
-    from streams import cluster
-    from streams.broker import BrokerError
+    from streams.ops import cluster
+    from streams.ops.broker import BrokerError
 
     cfg = cluster.cluster_config(settings, args.nodes)
     try:
@@ -518,8 +516,8 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cluster_node(args: argparse.Namespace, settings: Settings) -> int:
-    from streams import cluster
-    from streams.broker import BrokerError
+    from streams.ops import cluster
+    from streams.ops.broker import BrokerError
 
     cfg = cluster.cluster_config(settings, args.nodes)
     try:
@@ -558,85 +556,15 @@ def check_connection(settings: Settings) -> None:
     asyncio.run(check_access(settings))
 
 
-def prepare_worker(settings: Settings, loglevel: str = "info") -> None:
-    """Wait until the broker accepts our credentials (retrying with backoff, the reason logged once per
-    attempt), then create the missing topics, or with NEWSFEED_CREATE_TOPICS=false only verify them."""
-    import time
-
-    from streams.security import AccessError, AuthorizationError, refusals_explained
-    from streams.topics import check_topics, wait_and_ensure_topics
-
-    delay, attempt = 1.0, 1
-    while True:
-        try:
-            check_connection(settings)
-            break
-        except AccessError as exc:
-            stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-            print(
-                f"[{stamp}] newsfeed worker: attempt {attempt}: {exc}; retrying in {delay:.0f} s",
-                file=sys.stderr,
-                flush=True,
-            )
-            time.sleep(delay)
-            delay, attempt = min(delay * 2, 60.0), attempt + 1
-    try:
-        with refusals_explained(settings, f"{'create' if settings.create_topics else 'verify'} the topics"):
-            if settings.create_topics:  # as before: existing topics are left as they are
-                # A worker started ahead of its broker waits here (logging each attempt), so it
-                # neither crash-loops nor reports Ready before it is connected.
-                wait_and_ensure_topics(settings, loglevel=loglevel)
-                return
-            problems = asyncio.run(check_topics(settings))
-    except AuthorizationError as exc:
-        hint = " (no create rights? NEWSFEED_CREATE_TOPICS=false, and an admin runs `newsfeed topics create`)"
-        raise CliError(f"{exc}{hint if settings.create_topics else ''}") from None
-    if problems:
-        raise CliError(
-            "topics are not ready (run `newsfeed topics create` as an admin):\n  " + "\n  ".join(problems)
-        )
-
-
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from faust import Worker
+    from streams.worker import run_worker
 
-    from streams.faust_app import CodecUnavailable, check_compression
-
-    try:
-        check_compression(settings)
-    except CodecUnavailable as exc:
-        raise CliError(str(exc)) from None
-    prepare_worker(settings, loglevel=args.loglevel)
-    if args.role == "alerts":
-        from streams.alerter import app as alerter_app
-
-        Worker(alerter_app, loglevel=args.loglevel).execute_from_commandline()
-        return 0
-    if args.role == "lane":
-        from streams.lane import app as lane_app
-
-        Worker(lane_app, loglevel=args.loglevel).execute_from_commandline()
-        return 0
-    from streams.app import app
-    from streams.children import Children
-    from streams.metrics import child_env
-
-    roles: list[str] = []
-    if args.role == "all":
-        roles = ["alerts"] + (["lane"] * settings.lane_processes if settings.alert_lane else [])
-    children = Children(roles, args.loglevel, child_env(settings, roles))
-    children.start()
-    # After the children start (they inherit niceness): bulk enrichment yields the cores to alerting.
-    os.nice(settings.enrich_nice)
-    try:
-        Worker(app, loglevel=args.loglevel).execute_from_commandline()
-    finally:
-        children.stop()
+    run_worker(settings, args.role, args.loglevel)
     return 0
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.replay import repeated, replay
+    from streams.clients.replay import repeated, replay
     from streams.security import client_security, refusals_explained
     from streams.topics import ensure_topics
 
@@ -666,7 +594,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.summary import summarize_article
+    from streams.clients.summary import summarize_article
 
     articles = _load_articles(args.paths)
     enricher = build_enricher(settings)
@@ -686,8 +614,8 @@ def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.clients.tail import TopicNotFound, as_json_line, tail
     from streams.security import client_security, refusals_explained
-    from streams.tail import TopicNotFound, as_json_line, tail
 
     async def run() -> None:
         async for record in tail(
@@ -711,7 +639,7 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.evaluate import format_report, report_json, run_eval
+    from streams.ops.evaluate import format_report, report_json, run_eval
 
     if not args.label_dir.is_dir():
         raise CliError(f"{args.label_dir}: not a directory")
@@ -740,7 +668,7 @@ def cmd_schemas_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_schemas_asyncapi(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.asyncapi import asyncapi_document, render
+    from streams.ops.asyncapi import asyncapi_document, render
 
     text = render(asyncapi_document())
     if args.output:
@@ -781,12 +709,12 @@ def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.bench import BenchError, format_bench, run_bench
+    from streams.ops.bench.run import BenchError, format_bench, run_bench
 
     if args.nodes != 1:
         return cmd_scale_out(args, settings)
     if args.metrics_overhead:
-        from streams.bench_metrics import format_metrics_overhead, run_metrics_overhead
+        from streams.ops.bench.metrics_overhead import format_metrics_overhead, run_metrics_overhead
 
         try:
             overhead = run_metrics_overhead(
@@ -804,7 +732,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         print(format_metrics_overhead(overhead))
         return 0 if overhead["met"] else 1
     if args.desk_latency:
-        from streams.desk_bench import BrowserMissing, measure_desk_latency
+        from streams.ops.bench.desk import BrowserMissing, measure_desk_latency
 
         try:
             print(measure_desk_latency(settings, args.desk_latency, args.port))
@@ -831,10 +759,10 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_scale_out(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.bench import BenchError
-    from streams.broker import BrokerError
-    from streams.cluster import ClusterConfig
-    from streams.scaleout import format_scale_out, run_scale_out
+    from streams.ops.bench.run import BenchError
+    from streams.ops.bench.scaleout import format_scale_out, run_scale_out
+    from streams.ops.broker import BrokerError
+    from streams.ops.cluster import ClusterConfig
     from streams.settings import PROJECT_ROOT
 
     cfg = ClusterConfig(home=PROJECT_ROOT / ".kafka" / "bench-cluster", nodes=args.nodes, base_port=args.port)
@@ -849,7 +777,7 @@ def cmd_scale_out(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.status import StatusError, read_status
+    from streams.clients.status import StatusError, read_status
 
     try:
         status = asyncio.run(read_status(settings))
@@ -863,7 +791,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.reprocess import DateRangeError, parse_bound, reprocess_from_archive
+    from streams.clients.reprocess import DateRangeError, parse_bound, reprocess_from_archive
 
     try:
         since = parse_bound(args.since, end=False) if args.since else None
@@ -898,7 +826,7 @@ def cmd_reprocess(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.dlq import list_dead_letters
+    from streams.clients.dlq import list_dead_letters
     from streams.security import refusals_explained
 
     _reach_broker(settings)
@@ -908,7 +836,7 @@ def cmd_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.dlq import replay_dead_letters
+    from streams.clients.dlq import replay_dead_letters
     from streams.security import refusals_explained
 
     types = set(args.error_types) if args.error_types else None
@@ -920,7 +848,7 @@ def cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chaos(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.chaos import run_chaos
+    from streams.ops.chaos import run_chaos
 
     if args.nodes != 1:
         return cmd_drills(args, settings)
@@ -937,9 +865,9 @@ def cmd_chaos(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_drills(args: argparse.Namespace, settings: Settings) -> int:
-    from streams import drills
-    from streams.broker import BrokerError
-    from streams.cluster import ClusterConfig
+    from streams.ops import drills
+    from streams.ops.broker import BrokerError
+    from streams.ops.cluster import ClusterConfig
     from streams.settings import PROJECT_ROOT
 
     cfg = ClusterConfig(home=PROJECT_ROOT / ".kafka" / "chaos-cluster", nodes=args.nodes, base_port=args.port)
@@ -959,9 +887,14 @@ def cmd_drills(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.demo import run_demo
+    from streams.desk.server import DeskConfigError
+    from streams.ops.broker import BrokerError
+    from streams.ops.demo import run_demo
 
-    return run_demo(settings, args.paths, keep_broker=args.keep, desk=args.desk)
+    try:
+        return run_demo(settings, args.paths, keep_broker=args.keep, desk=args.desk)
+    except (BrokerError, DeskConfigError) as exc:
+        raise CliError(str(exc)) from None
 
 
 def _log_to_stderr() -> None:

@@ -19,7 +19,7 @@ from streams.settings import Settings
 class TopicRole:
     """One topic of the pipeline: the setting naming it, what travels on it, how it is configured.
 
-    The one table of topics: topic creation and the AsyncAPI document (streams/asyncapi.py) read it.
+    The one table of topics: topic creation and the AsyncAPI document (streams/ops/asyncapi.py) read it.
     """
 
     setting: str  # the Settings field (NEWSFEED_TOPIC_*) holding its name

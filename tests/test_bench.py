@@ -7,7 +7,8 @@ import pytest
 
 from processors.dedup import story_key
 from schemas import RawArticle
-from streams.bench import (
+from streams.clients.sources import load_file
+from streams.ops.bench.run import (
     DEFAULT_CORPUS,
     BenchError,
     check_targets,
@@ -17,8 +18,7 @@ from streams.bench import (
     load_corpus,
     percentile,
 )
-from streams.sources import load_file
-from tests.conftest import SEED
+from tests.helpers import SEED
 
 
 def test_percentile_interpolates_between_ranks() -> None:
@@ -85,7 +85,7 @@ def test_corpus_reads_dev_articles_and_gum_texts(tmp_path: Path) -> None:
 def test_corpus_without_the_default_dev_set_falls_back_to_the_seeds_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("streams.bench.DEFAULT_CORPUS", tmp_path / "missing")
+    monkeypatch.setattr("streams.ops.bench.run.DEFAULT_CORPUS", tmp_path / "missing")
     articles, origin = load_corpus()
     assert [a.id for a in articles] == [SEED.stem]
     assert "missing" in origin and "only" in origin

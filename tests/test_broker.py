@@ -1,4 +1,4 @@
-"""Unit tests for streams.broker that need neither java, mvn nor a running broker."""
+"""Unit tests for streams.ops.broker that need neither java, mvn nor a running broker."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from streams import broker
+from streams.ops import broker
 
 
 def _props(text: str) -> dict[str, str]:
@@ -20,7 +20,7 @@ def _props(text: str) -> dict[str, str]:
 
 
 def test_server_properties_listeners_and_single_node_settings(tmp_path: Path) -> None:
-    cfg = broker.BrokerConfig(home=tmp_path / ".kafka", port=19092, controller_port=19093)
+    cfg = broker.BrokerConfig.for_port(19092, tmp_path / ".kafka")
     props = _props(broker.render_server_properties(cfg))
     assert props["process.roles"] == "broker,controller"
     assert props["listeners"] == "PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
@@ -95,7 +95,7 @@ def test_port_taken_by_another_process(tmp_path: Path, monkeypatch: pytest.Monke
         other.bind(("127.0.0.1", 0))
         other.listen()
         port = other.getsockname()[1]
-        cfg = broker.BrokerConfig(home=tmp_path, port=port, controller_port=port + 1)
+        cfg = broker.BrokerConfig.for_port(port, tmp_path)
         with pytest.raises(broker.BrokerError, match=f"port {port} is in use by another process"):
             broker.start(cfg)
     assert not cfg.pid_file.exists()

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from streams import cluster
-from streams.broker import BrokerError
+from streams.ops import cluster
+from streams.ops.broker import BrokerError
 from streams.settings import Settings
 from streams.topics import topic_specs
 

@@ -8,7 +8,7 @@ from jsonschema import Draft202012Validator
 
 from schemas import RawArticle
 from schemas.export import DIALECT, json_schemas
-from streams.asyncapi import asyncapi_document, render
+from streams.ops.asyncapi import asyncapi_document, render
 from streams.settings import PROJECT_ROOT, Settings
 from streams.topics import topic_specs
 

@@ -4,9 +4,7 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from processors.entities import extract_entities, resolve
-from tests.nlp_fixtures import dev_article, nlp
-
-__all__ = ["nlp"]
+from tests.helpers import dev_article
 
 
 def _by_name(nlp: Language, text: str, title: str = "") -> dict[str, object]:

@@ -16,39 +16,9 @@ from prometheus_client.metrics_core import Metric
 from streams import metrics
 from streams.offsets import PartitionOffsets
 from streams.settings import PROJECT_ROOT, Settings
+from tests.helpers import naming_problems
 
 OBSERVABILITY = PROJECT_ROOT / "observability"
-NON_BASE_UNITS = {
-    "ms", "msec", "millis", "milliseconds", "us", "microseconds", "ns", "nanoseconds", "minutes", "hours",
-    "days", "kb", "kib", "mb", "mib", "gb", "kilobytes", "megabytes", "gigabytes", "percent",
-}  # fmt: skip
-TIME_WORDS = {"duration", "latency", "time", "age", "elapsed"}
-
-
-def naming_problems(family: Metric) -> list[str]:
-    """What breaks the Prometheus naming rules: snake_case with a namespace, base units (seconds,
-    bytes), `_total` on counters and only on them, `_info` on info metrics, help text."""
-    name, problems = family.name, []
-    if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", name):
-        problems.append(f"{name}: not snake_case with a namespace prefix")
-    words = set(name.split("_"))
-    if words & NON_BASE_UNITS:
-        problems.append(f"{name}: unit {sorted(words & NON_BASE_UNITS)} is not a base unit (seconds, bytes)")
-    if words & TIME_WORDS and "seconds" not in words:
-        problems.append(f"{name}: a time must be in seconds")
-    samples = {s.name for s in family.samples}
-    if family.type == "counter":
-        if not all(s.endswith(("_total", "_created")) for s in samples):  # none yet: nothing to judge
-            problems.append(f"{name}: counter samples must end in _total: {sorted(samples)}")
-    elif any(s.endswith("_total") for s in samples | {name}):
-        problems.append(f"{name}: _total on a {family.type}")
-    if family.type == "info" and not all(s.endswith("_info") for s in samples):
-        problems.append(f"{name}: info samples must end in _info")
-    if family.type in ("histogram", "gauge") and name.endswith(("_count", "_sum", "_bucket")):
-        problems.append(f"{name}: reserved suffix")
-    if not family.documentation.strip():
-        problems.append(f"{name}: no help text")
-    return problems
 
 
 def _newsfeed_families() -> list[Metric]:
@@ -175,7 +145,7 @@ def test_stage_times_are_observed_per_batch_from_the_enrichers_totals(
 
 
 def test_bench_workers_get_distinct_metrics_ports_from_their_broker_port() -> None:
-    from streams.bench import metrics_ports
+    from streams.ops.bench.run import metrics_ports
 
     s = Settings(broker="localhost:25192")
     ports = [int(p) for i in range(3) for p in metrics_ports(s, i).values()]
@@ -183,7 +153,7 @@ def test_bench_workers_get_distinct_metrics_ports_from_their_broker_port() -> No
 
 
 def test_the_overhead_report_says_whether_the_target_is_met() -> None:
-    from streams.bench_metrics import format_metrics_overhead
+    from streams.ops.bench.metrics_overhead import format_metrics_overhead
 
     result = {
         "articles": 200,
@@ -209,7 +179,7 @@ def test_the_overhead_report_says_whether_the_target_is_met() -> None:
 
 
 def test_the_hooks_cost_is_counted_and_leaves_metrics_as_they_were() -> None:
-    from streams.bench_metrics import measure_hook_cost
+    from streams.ops.bench.metrics_overhead import measure_hook_cost
 
     cost = measure_hook_cost(articles=200, scrapes=2)
     assert cost["hook_us_per_article"] > 0 and cost["scrape_ms"] > 0 and cost["scrape_series"] > 20

@@ -5,9 +5,7 @@ from spacy.language import Language
 from processors.entities import extract_entities
 from processors.quotes import extract_quotes, find_quote_spans
 from schemas import Quote
-from tests.nlp_fixtures import dev_article, nlp
-
-__all__ = ["nlp"]
+from tests.helpers import dev_article
 
 
 def _quotes(nlp: Language, text: str) -> list[Quote]:

@@ -5,8 +5,8 @@ import pytest
 from processors.errors import UnprocessableArticle
 from processors.normalize import check_text, normalize_text
 from processors.sections import split_sections
-from streams.sources import load_articles
-from tests.conftest import SEED
+from streams.clients.sources import load_articles
+from tests.helpers import SEED
 
 
 def test_seed_sections_follow_its_sub_heads() -> None:

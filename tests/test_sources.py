@@ -5,9 +5,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams.replay import repeated
+from streams.clients.replay import repeated
+from streams.clients.sources import SourceError, load_articles
 from streams.settings import PROJECT_ROOT
-from streams.sources import SourceError, load_articles
 
 SHARED_DEV = PROJECT_ROOT.parent / "shared" / "dev" / "articles"
 

@@ -11,7 +11,7 @@ from processors.enrich import Enricher
 from processors.rules import load_rules
 from processors.triage import AlertLane, blank_except, sentence_spans
 from schemas import RawArticle
-from streams.sources import load_file
+from streams.clients.sources import load_file
 
 RULES = load_rules()
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -11,9 +11,9 @@ from aiokafka.record.memory_records import MemoryRecords
 
 from schemas import DeadLetter
 from schemas.codec import DecodeError, decode
+from streams.clients.tail import TopicNotFound, tail
 from streams.security import client_security
 from streams.settings import Settings
-from streams.tail import TopicNotFound, tail
 
 EXAMPLES_PER_TYPE = 3
 

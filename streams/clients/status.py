@@ -120,7 +120,7 @@ async def read_status(settings: Settings, timeout_s: float = 10.0) -> Status:
         await close_clients(admin, consumer)
         raise StatusError(f"cannot reach the broker at {settings.broker} ({exc!r}); is it running?") from None
     try:
-        # aiokafka has no public per-topic metadata call for an unsubscribed consumer (as streams/tail.py).
+        # aiokafka has no public per-topic metadata call for an unsubscribed consumer (as clients/tail.py).
         cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001
         tps_of = {
             name: [TopicPartition(name, p) for p in sorted(cluster.partitions_for_topic(name) or ())]

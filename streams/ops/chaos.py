@@ -8,12 +8,8 @@ finally checks that every input id reached the enriched topic and the archive. A
 
 import asyncio
 import logging
-import os
 import random
 import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -27,13 +23,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import RawArticle
-from streams import broker
-from streams.replay import repeated, replay
+from streams.clients.replay import repeated, replay
+from streams.clients.sources import load_articles
+from streams.clients.tail import tail
+from streams.ops import broker
 from streams.security import client_security, without_security
 from streams.settings import PROJECT_ROOT, Settings
-from streams.sources import load_articles
-from streams.tail import tail
 from streams.topics import ensure_topics
+from streams.worker import WorkerProcess
 
 DEV_ARTICLES = PROJECT_ROOT.parent / "shared" / "dev" / "articles"  # ../shared beside the checkout
 DEFAULT_CORPUS = (PROJECT_ROOT / "seeds", DEV_ARTICLES)
@@ -53,57 +50,13 @@ def corpus(articles: int, paths: Iterable[Path] = DEFAULT_CORPUS) -> list[RawArt
     return list(repeated(base, copies))[:articles]
 
 
-class Worker:
-    """A `newsfeed worker` subprocess that can be killed and started again; all runs log to one file."""
+def chaos_worker(settings: Settings, log_path: Path, cwd: Path) -> WorkerProcess:
+    """A `newsfeed worker` that can be killed and started again; all its runs log to one file.
 
-    def __init__(self, settings: Settings, log_path: Path, cwd: Path) -> None:
-        self.env = {
-            **os.environ,
-            **settings.as_env(),
-            **FAST_REBALANCE_ENV,
-            **ANY_METRICS_PORT_ENV,
-            "PYTHONPATH": str(PROJECT_ROOT),
-        }
-        self.log_path = log_path
-        self.cwd = cwd  # Faust writes its data directory here
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.exit_codes: list[int] = []
-
-    def start(self) -> None:
-        self.cwd.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "info"],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.env,
-                cwd=self.cwd,
-                start_new_session=True,
-            )
-
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, as in a power cut or the OOM killer."""
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.exit_codes.append(self.proc.wait())
-
-    def terminate(self, timeout: float) -> int:
-        """SIGTERM, as an orchestrator stops a worker; SIGKILL if it does not exit within `timeout`."""
-        assert self.proc is not None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        code = self.proc.returncode
-        self.exit_codes.append(code)
-        return code
+    `cwd`: Faust writes its data directory there.
+    """
+    env = {**FAST_REBALANCE_ENV, **ANY_METRICS_PORT_ENV, "PYTHONPATH": str(PROJECT_ROOT)}
+    return WorkerProcess(settings, log_path, env=env, cwd=cwd, new_session=True)
 
 
 class KeyCounter:
@@ -245,7 +198,7 @@ def outputs_missing_for_committed(
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - as in streams.tail
+    cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - as in streams.clients.tail
     partitions = cluster.partitions_for_topic(topic)
     if not partitions:
         raise LookupError(f"topic '{topic}' does not exist")
@@ -290,7 +243,7 @@ class ChaosReport:
 
 
 def chaos_broker_config(port: int) -> broker.BrokerConfig:
-    return broker.BrokerConfig(home=PROJECT_ROOT / ".kafka" / "chaos", port=port, controller_port=port + 1)
+    return broker.BrokerConfig.for_port(port, PROJECT_ROOT / ".kafka" / "chaos")
 
 
 def run_chaos(
@@ -327,7 +280,7 @@ def run_chaos(
         actions = ["kill"] * kills + ["broker"] * broker_restarts
         rng.shuffle(actions)
         points = sorted(rng.uniform(0.05, 0.9) * len(ids) for _ in actions)
-        worker = Worker(s, cfg.home / f"worker-{s.app_id}.log", cfg.home / "workers")
+        worker = chaos_worker(s, cfg.home / f"worker-{s.app_id}.log", cfg.home / "workers")
         with KeyCounter(s.broker, [s.topic_enriched, s.topic_archive, s.topic_deadletter], security) as seen:
             worker.start()
             asyncio.run(
@@ -377,7 +330,7 @@ def run_chaos(
                 seen,
                 s,
             )
-            code = worker.terminate(settings.shutdown_timeout_s + 10)
+            code = worker.stop(settings.shutdown_timeout_s + 10)
             _say(f"worker stopped with SIGTERM, exit code {code}")
             time.sleep(1.0)  # the last records on the counters
             enriched, archive = seen.snapshot(s.topic_enriched), seen.snapshot(s.topic_archive)

@@ -1,55 +1,36 @@
 """The main job in one command: local broker, a worker, the seeds replayed, enriched events and alerts."""
 
 import asyncio
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from schemas import Alert, EnrichedArticle
 from schemas.codec import decode
-from streams import broker
-from streams.children import stop_worker
-from streams.replay import replay
+from streams.clients.replay import replay
+from streams.clients.sources import load_articles
+from streams.clients.summary import summarize_alert, summarize_article
+from streams.clients.tail import TopicNotFound, tail
+from streams.ops import broker
 from streams.security import client_security
 from streams.settings import Settings
-from streams.sources import load_articles
-from streams.summary import summarize_alert, summarize_article
-from streams.tail import TopicNotFound, tail
 from streams.topics import ensure_topics_sync
+from streams.worker import NewsfeedProcess, WorkerProcess
 
 
-def start_worker(settings: Settings, log_path: Path, loglevel: str = "warning") -> subprocess.Popen[bytes]:
+def start_worker(settings: Settings, log_path: Path, loglevel: str = "warning") -> WorkerProcess:
     """A worker in its own process, as in production; its log goes to a file."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "NEWSFEED_BROKER": settings.broker}
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker", "--loglevel", loglevel],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
+    return WorkerProcess(settings, log_path, loglevel=loglevel, new_session=True).start()
 
 
-def start_desk(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+def start_desk(settings: Settings, log_path: Path) -> NewsfeedProcess:
     """`newsfeed desk` in its own process (its log, with its URL, goes to a file)."""
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "desk"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **settings.as_env()},
-            start_new_session=True,
-        )
+    return NewsfeedProcess(["desk"], settings, log_path, new_session=True).start()
 
 
 def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False, desk: bool = False) -> int:
-    from streams.cli import CliError, broker_config
-
-    cfg = broker_config(settings)
+    """Raises broker.BrokerError (the broker did not start) and DeskConfigError (--desk, no logins)."""
+    cfg = broker.BrokerConfig.for_port(settings.broker_port, settings.broker_home)
     articles = list(load_articles(paths))
     ids = {a.id for a in articles if a.id}
     print(
@@ -57,10 +38,7 @@ def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False
         flush=True,
     )
     t0 = time.perf_counter()
-    try:
-        status = broker.start(cfg)
-    except broker.BrokerError as exc:
-        raise CliError(str(exc)) from None
+    status = broker.start(cfg)
     print(f"      {'started' if status.started else 'already running'} in {time.perf_counter() - t0:.1f} s")
     log_path = settings.broker_home / "demo-worker.log"
     print(f"[2/4] worker starting (log: {log_path}) ...", flush=True)
@@ -72,9 +50,9 @@ def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False
 
         try:
             check_config(settings)
-        except DeskConfigError as exc:
-            stop_worker(worker)
-            raise CliError(str(exc)) from None
+        except DeskConfigError:
+            worker.stop()
+            raise
         desk_proc = start_desk(settings, settings.broker_home / "demo-desk.log")
         print(
             f"      desk at {desk_url(settings)} (log: {settings.broker_home / 'demo-desk.log'})", flush=True
@@ -115,20 +93,20 @@ def run_demo(settings: Settings, paths: list[Path], *, keep_broker: bool = False
         return 0
     finally:
         if desk_proc is not None:
-            stop_worker(desk_proc)
-        stop_worker(worker)
+            desk_proc.stop()
+        worker.stop()
         if status.started and not keep_broker:
             broker.stop(cfg)
             print("stopped the worker and the broker this demo started")
 
 
 async def _collect(
-    settings: Settings, ids: set[str], since_ms: int, worker: subprocess.Popen[bytes], wait_s: float = 180.0
+    settings: Settings, ids: set[str], since_ms: int, worker: WorkerProcess, wait_s: float = 180.0
 ) -> tuple[list[EnrichedArticle], list[Alert]]:
     """Enriched events of this run (by id and time), then the alerts published for them."""
     enriched: dict[str, EnrichedArticle] = {}
     deadline = time.monotonic() + wait_s
-    while len(enriched) < len(ids) and time.monotonic() < deadline and worker.poll() is None:
+    while len(enriched) < len(ids) and time.monotonic() < deadline and worker.running:
         try:
             async for record in tail(
                 settings.broker,
@@ -163,9 +141,9 @@ async def _collect(
     return list(enriched.values()), list(alerts.values())
 
 
-def _wait_for_ctrl_c(proc: subprocess.Popen[bytes]) -> None:
+def _wait_for_ctrl_c(proc: NewsfeedProcess) -> None:
     try:
-        while proc.poll() is None:
+        while proc.running:
             time.sleep(0.5)
         print(f"the desk exited with {proc.returncode}", file=sys.stderr)
     except KeyboardInterrupt:

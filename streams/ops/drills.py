@@ -38,19 +38,20 @@ from processors.dedup import story_key
 from processors.ids import stable_article_id
 from schemas import Alert, RawArticle
 from schemas.codec import decode, encode
-from streams import cluster
-from streams.chaos import (
+from streams.clients.sources import load_articles
+from streams.clients.tail import tail
+from streams.ops import cluster
+from streams.ops.chaos import (
     DEFAULT_CORPUS,
     KeyCounter,
-    Worker,
+    chaos_worker,
     committed_offsets,
     outputs_missing_for_committed,
 )
-from streams.chaos import _partitions as partitions_of
+from streams.ops.chaos import _partitions as partitions_of
 from streams.settings import Settings
-from streams.sources import load_articles
-from streams.tail import tail
 from streams.topics import ensure_topics
+from streams.worker import Supervisor
 
 DRILLS = ("leader-kill", "rolling", "worker-kill", "two-down")
 PARTITIONS = 4
@@ -212,7 +213,9 @@ class Pipeline:
     def __init__(self, s: Settings, cfg: cluster.ClusterConfig, home: Path, lead_chars: int | None) -> None:
         self.s, self.cfg, self.home = s, cfg, home
         self.workers = [
-            Worker(s.model_copy(update={"data_dir": home / f"faust-{i}"}), home / f"worker-{i}.log", home)
+            chaos_worker(
+                s.model_copy(update={"data_dir": home / f"faust-{i}"}), home / f"worker-{i}.log", home
+            )
             for i in range(WORKERS)
         ]
         self.lead_chars = lead_chars
@@ -253,8 +256,7 @@ class Pipeline:
         ]
         for i, w in enumerate(self.workers):
             state = "running" if w.running else f"exited {w.proc.returncode if w.proc else '-'}"
-            log = w.log_path.read_text(errors="replace") if w.log_path.exists() else ""
-            tail_lines = log.splitlines()[-lines:]
+            tail_lines = w.log().splitlines()[-lines:]
             parts += [f"worker {i} ({state}), last lines of {w.log_path}:", *(f"  {t}" for t in tail_lines)]
         return "\n".join(parts)
 
@@ -567,9 +569,7 @@ def drill_pipeline(
             _say(f"workers warm (models loaded) after {took:.1f} s more")
             yield p
     finally:
-        for w in p.workers:
-            if w.running:
-                w.terminate(settings.shutdown_timeout_s + 10)
+        Supervisor(p.workers).stop(settings.shutdown_timeout_s + 10)
         cluster.stop(cfg)
 
 

@@ -1,7 +1,7 @@
 """The local broker as a production cluster is secured: TLS, SASL/SCRAM-SHA-512 and ACLs.
 
 `newsfeed broker start --secure` (and the secured test fixture) run the same single-node KRaft
-broker as streams/broker.py, with:
+broker as streams/ops/broker.py, with:
 
 - a client listener SASL_SSL on the broker port; the controller listener on port+1 is mutual TLS,
   where the broker authenticates as its certificate (User:CN=newsfeed-broker, a super user);
@@ -25,17 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from streams.settings import Settings
+from streams.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
-    from streams.broker import BrokerConfig
+    from streams.ops.broker import BrokerConfig
 
 __all__ = ["SecureSpec", "USERS", "acl_rules", "client_env", "client_settings"]
 
 USERS = ("admin", "newsfeed", "subscriber")
 MECHANISM = "SCRAM-SHA-512"
 BROKER_PRINCIPAL = "CN=newsfeed-broker"
-ACL_TOOL = Path(__file__).resolve().parent.parent / "broker" / "CreateAcls.java"
+ACL_TOOL = PROJECT_ROOT / "broker" / "CreateAcls.java"
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _password(cfg: BrokerConfig, user: str) -> str:
 
 def prepare(cfg: BrokerConfig) -> None:
     """Make the CA, the broker certificate and the users' passwords once (kept with the data dir)."""
-    from streams.broker import BrokerError
+    from streams.ops.broker import BrokerError
 
     d = secure_dir(cfg)
     if not d.is_dir() and (cfg.data / "meta.properties").is_file():
@@ -93,7 +93,7 @@ def prepare(cfg: BrokerConfig) -> None:
 
 
 def _openssl(*args: str, cwd: Path) -> None:
-    from streams.broker import BrokerError
+    from streams.ops.broker import BrokerError
 
     try:
         proc = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True, check=False)
@@ -141,7 +141,7 @@ def server_properties(cfg: BrokerConfig, base: list[str]) -> list[str]:
     lines = [line for line in base if not line.startswith(replaced)]
     admin = _password(cfg, "admin")
     return lines + [
-        "# Secured (streams/secure_broker.py): SASL_SSL for clients, mutual TLS for the controller.",
+        "# Secured (streams/ops/secure_broker.py): SASL_SSL for clients, mutual TLS for the controller.",
         f"listeners=SASL_SSL://{h}:{cfg.port},CONTROLLER://{h}:{cfg.controller_port}",
         f"advertised.listeners=SASL_SSL://{h}:{cfg.port}",
         "inter.broker.listener.name=SASL_SSL",
@@ -250,7 +250,7 @@ def acl_rules(spec: SecureSpec) -> list[tuple[str, str, str, str, str]]:
 
 def apply_acls(cfg: BrokerConfig, java: str, spec: SecureSpec) -> None:
     """Create the ACLs as `admin` with Kafka's Admin client (one JVM, idempotent)."""
-    from streams.broker import BrokerError, _java_cmd
+    from streams.ops.broker import BrokerError, _java_cmd
 
     d = secure_dir(cfg)
     props = d / "admin-client.properties"

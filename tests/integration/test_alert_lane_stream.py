@@ -9,16 +9,17 @@ import pytest
 
 from schemas import Alert
 from schemas.codec import decode
-from streams.replay import replay
-from streams.sources import load_articles
+from streams.clients.replay import replay
+from streams.clients.sources import load_articles
 from streams.topics import ensure_topics_sync
-from tests.conftest import SEED, WorkerProcess, read_topic, stream_env
+from streams.worker import WorkerProcess
+from tests.helpers import SEED, read_topic, stream_env, worker_process
 
 pytestmark = pytest.mark.kafka
 
 
 def _started(env: dict[str, str], log_dir: Path, roles: list[str]) -> list[WorkerProcess]:
-    procs = [WorkerProcess(env, log_dir / f"{role}.log", role) for role in roles]
+    procs = [worker_process(env, log_dir / f"{role}.log", role) for role in roles]
     ensure_topics_sync(procs[0].settings)
     for proc in procs:
         proc.start()

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from streams import broker
 from streams.cli import EXIT_BROKER_UNAVAILABLE
 from streams.connect import display_address
+from streams.ops import broker
 from streams.settings import PROJECT_ROOT
-from tests.conftest import TEST_PORT, WorkerProcess, stream_env
+from tests.helpers import TEST_PORT, stream_env, worker_process
 
 # Inside this session's port range (derived from NEWSFEED_TEST_BROKER_PORT): nothing listens there.
 NO_BROKER_PORT = TEST_PORT + 7
@@ -72,23 +72,19 @@ def test_worker_started_before_the_broker_waits_and_is_ready_once_it_is_up(
 ) -> None:
     """The alerter role: the same start path as every role, without the model load."""
     session_home = PROJECT_ROOT / ".kafka" / "test"  # the session broker's jars, already resolved
-    cfg = broker.BrokerConfig(
-        home=PROJECT_ROOT / ".kafka" / "test-late",
-        port=LATE_BROKER_PORT,
-        controller_port=LATE_BROKER_PORT + 1,
-    )
+    cfg = broker.BrokerConfig.for_port(LATE_BROKER_PORT, PROJECT_ROOT / ".kafka" / "test-late")
     broker.stop(cfg)
     cfg.home.mkdir(parents=True, exist_ok=True)
     if not cfg.libs.exists():
         cfg.libs.symlink_to(session_home / "libs")
     shutil.rmtree(cfg.data, ignore_errors=True)
     address = f"127.0.0.1:{LATE_BROKER_PORT}"
-    worker = WorkerProcess(stream_env(address), tmp_path / "worker.log", role="alerts")
+    worker = worker_process(stream_env(address), tmp_path / "worker.log", role="alerts")
     worker.start()
     try:
         deadline = time.monotonic() + 60
         while worker.log().count(f"waiting for Kafka at {address}") < 3 and time.monotonic() < deadline:
-            assert worker.proc is not None and worker.proc.poll() is None, worker.log()
+            assert worker.running, worker.log()
             time.sleep(0.5)
         log = worker.log()
         assert log.count(f"waiting for Kafka at {address}") >= 3, log
@@ -97,7 +93,7 @@ def test_worker_started_before_the_broker_waits_and_is_ready_once_it_is_up(
         broker.start(cfg)
         up = time.monotonic()
         while "[^Worker]: Ready" not in worker.log():
-            assert worker.proc is not None and worker.proc.poll() is None, worker.log()
+            assert worker.running, worker.log()
             assert time.monotonic() - up < 90, worker.log()
             time.sleep(0.5)
         assert f"connected to Kafka at {address}" in worker.log()

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from streams import cluster
-from streams.drills import Pipeline, drill_pipeline, run_drill
+from streams.ops import cluster
+from streams.ops.drills import Pipeline, drill_pipeline, run_drill
 from streams.settings import PROJECT_ROOT, Settings
-from tests.conftest import TEST_PORT
+from tests.helpers import TEST_PORT
 
 pytestmark = pytest.mark.kafka
 

@@ -1,6 +1,6 @@
 """Bad input never stops the stream: every class of bad message is dead-lettered, the next one enriched.
 
-Against the real broker, with a worker of this module's own. Then `newsfeed dlq` (streams.dlq)
+Against the real broker, with a worker of this module's own. Then `newsfeed dlq` (streams.clients.dlq)
 summarises the dead letters and re-injects one class of them. A processor that raises is tested at
 the unit level: the exception lands in its article's slot, and the worker dead-letters that slot.
 """
@@ -17,9 +17,10 @@ from aiokafka import AIOKafkaProducer
 import processors.enrich
 from schemas import DeadLetter, EnrichedArticle, RawArticle
 from schemas.codec import decode
-from streams.dlq import list_dead_letters, replay_dead_letters
+from streams.clients.dlq import list_dead_letters, replay_dead_letters
 from streams.topics import ensure_topics_sync
-from tests.conftest import WorkerProcess, read_topic, stream_env
+from streams.worker import WorkerProcess
+from tests.helpers import read_topic, stream_env, worker_process
 
 MAX_BODY_BYTES = 64 * 1024  # the limit is a setting; the broker's own 1 MB cap forbids testing the default
 
@@ -68,7 +69,7 @@ BAD_INPUTS: list[tuple[str, bytes | None]] = [
 def dl_worker(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
     env = stream_env(kafka_broker, NEWSFEED_MAX_BODY_BYTES=str(MAX_BODY_BYTES))
     home = tmp_path_factory.mktemp("dl-worker")
-    proc = WorkerProcess(env, home / "worker.log")
+    proc = worker_process(env, home / "worker.log")
     proc.env["APP_DATADIR"] = str(home / "faust-data")  # Faust's own variable: keep the tree clean
     ensure_topics_sync(proc.settings)
     proc.start()

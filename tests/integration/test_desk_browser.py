@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from streams.bench import _wait_group
-from streams.children import stop_worker
+from streams.clients.replay import replay
+from streams.clients.sources import load_articles
 from streams.desk.auth import add_user
-from streams.desk_bench import BrowserMissing, chromium_driver, free_port, start_desk
-from streams.replay import replay
+from streams.ops.bench.desk import BrowserMissing, chromium_driver, free_port, start_desk
+from streams.ops.bench.run import _wait_group
 from streams.settings import PROJECT_ROOT
-from streams.sources import load_articles
-from tests.conftest import SEED, WorkerProcess
+from streams.worker import WorkerProcess
+from tests.helpers import SEED
 
 pytestmark = pytest.mark.kafka
 
@@ -61,12 +61,12 @@ def ready_worker(worker: WorkerProcess) -> WorkerProcess:
     """The module's worker once its lane has the model loaded and the alerter has its partitions."""
     deadline = time.monotonic() + 120
     while "alert lane ready" not in worker.log() and time.monotonic() < deadline:
-        assert worker.proc is not None and worker.proc.poll() is None, worker.log()
+        assert worker.running, worker.log()
         time.sleep(0.2)
     s = worker.settings
     assert worker.proc is not None
-    asyncio.run(_wait_group(s, 1, [worker.proc], f"{s.app_id}-alerts"))
-    asyncio.run(_wait_group(s, 1, [worker.proc], f"{s.app_id}-lane"))
+    asyncio.run(_wait_group(s, 1, [worker], f"{s.app_id}-alerts"))
+    asyncio.run(_wait_group(s, 1, [worker], f"{s.app_id}-lane"))
     return worker
 
 
@@ -77,7 +77,7 @@ def local_desk(ready_worker: WorkerProcess, tmp_path_factory: pytest.TempPathFac
     log = tmp_path_factory.mktemp("desk") / "local.log"
     proc = start_desk(ready_worker.settings, log, NEWSFEED_DESK_PORT=str(port))
     yield f"http://127.0.0.1:{port}"
-    stop_worker(proc)
+    proc.stop()
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +107,11 @@ def open_desk(
     procs = [_open_desk(ready_worker, users_file, log, port)]
 
     def restart() -> None:
-        stop_worker(procs[0])
+        procs[0].stop()
         procs[0] = _open_desk(ready_worker, users_file, log, port)
 
     yield f"http://127.0.0.1:{port}", restart
-    stop_worker(procs[0])
+    procs[0].stop()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 
 from streams.settings import PROJECT_ROOT
 from streams.topics import TOPICS
-from tests.conftest import WorkerProcess
+from streams.worker import WorkerProcess
 
 pytestmark = pytest.mark.kafka
 
@@ -108,7 +108,7 @@ def _wait(kcat: str, worker: WorkerProcess, done: Any, wait_s: float) -> Outputs
     deadline = time.monotonic() + wait_s
     while True:
         outputs = _read_all(kcat, worker)
-        if done(outputs) or time.monotonic() > deadline or (worker.proc and worker.proc.poll() is not None):
+        if done(outputs) or time.monotonic() > deadline or (worker.proc is not None and not worker.running):
             return outputs
         time.sleep(1.0)
 

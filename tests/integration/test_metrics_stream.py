@@ -16,13 +16,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from schemas.base import SCHEMA_VERSION
-from streams.replay import replay
+from streams.clients.replay import replay
+from streams.clients.sources import load_articles
 from streams.settings import PROJECT_ROOT
-from streams.sources import load_articles
 from streams.topics import ensure_topics_sync
-from tests.conftest import SEED, WorkerProcess, read_topic, stream_env
-from tests.test_metrics import naming_problems
-from tests.test_stream_integration import produce_raw
+from streams.worker import WorkerProcess
+from tests.helpers import SEED, naming_problems, produce_raw, read_topic, stream_env, worker_process
 
 pytestmark = pytest.mark.kafka
 
@@ -84,7 +83,7 @@ def observed(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         NEWSFEED_METRICS_PORT_ALERTS=str(ports["alerts"]),
         NEWSFEED_METRICS_REFRESH_S="1",
     )
-    proc = WorkerProcess(env, tmp_path_factory.mktemp("metrics") / "worker.log")
+    proc = worker_process(env, tmp_path_factory.mktemp("metrics") / "worker.log")
     ensure_topics_sync(proc.settings)
     proc.start()
     urls = {role: f"http://127.0.0.1:{port}" for role, port in ports.items()}
@@ -92,7 +91,7 @@ def observed(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
-            assert proc.proc is not None and proc.proc.poll() is None, f"worker died:\n{proc.log()}"
+            assert proc.running, f"worker died:\n{proc.log()}"
             try:
                 status, body = get(urls["enrich"] + "/readyz")
             except OSError:

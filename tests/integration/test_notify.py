@@ -4,9 +4,6 @@ answers 200, one fails three times first, one is down, one wants only nuclear al
 import asyncio
 import hashlib
 import hmac
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,12 +19,12 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import Actor, Alert, Evidence, WebhookDeadLetter, WebhookPayload
 from schemas.codec import decode, encode
-from streams.children import stop_worker
-from streams.desk_bench import free_port
+from streams.clients.tail import TopicNotFound, tail
+from streams.ops.bench.desk import free_port
 from streams.settings import PROJECT_ROOT, Settings, Webhook
-from streams.tail import TopicNotFound, tail
 from streams.topics import ensure_topics_sync
-from tests.conftest import stream_env
+from streams.worker import NewsfeedProcess
+from tests.helpers import stream_env
 
 pytestmark = pytest.mark.kafka
 
@@ -145,14 +142,7 @@ def notified(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     alerts.append(alerts[0].model_copy(update={"alert_id": "alert-1-critical"}))  # a re-publication
     _produce(settings, alerts)
     log = tmp_path_factory.mktemp("notify") / "notify.log"
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "notify"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={k: v for k, v in os.environ.items() if not k.startswith("NEWSFEED_")} | settings.as_env(),
-            cwd=PROJECT_ROOT,
-        )
+    proc = NewsfeedProcess(["notify"], settings, log, cwd=PROJECT_ROOT).start()
     letters = _read(settings, settings.topic_notify_deadletter, want=2, proc=proc, log=log)
     deadline = time.monotonic() + 30
     while _committed(settings) < 3 and time.monotonic() < deadline:
@@ -166,7 +156,7 @@ def notified(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "committed_while_failing": committed_while_failing,
         "log": log,
     }
-    assert stop_worker(proc) == 0, log.read_text()
+    assert proc.stop() == 0, log.read_text()
     for r in (ok, flaky, nuclear):
         r.server.shutdown()
 
@@ -186,12 +176,12 @@ def _produce(settings: Settings, alerts: list[Alert]) -> None:
     asyncio.run(run())
 
 
-def _read(settings: Settings, topic: str, want: int, proc: subprocess.Popen[bytes], log: Path) -> list[Any]:
+def _read(settings: Settings, topic: str, want: int, proc: NewsfeedProcess, log: Path) -> list[Any]:
     async def run() -> list[Any]:
         deadline = time.monotonic() + 60
         records: list[Any] = []
         while len(records) < want and time.monotonic() < deadline:
-            assert proc.poll() is None, log.read_text()
+            assert proc.running, log.read_text()
             try:
                 records = [r async for r in tail(settings.broker, topic, from_beginning=True, timeout=1.0)]
             except TopicNotFound:

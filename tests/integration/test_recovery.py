@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from streams import broker
-from streams.bench import cycle_articles
-from streams.broker import BrokerConfig
-from streams.chaos import (
+from streams.clients.replay import replay
+from streams.clients.sources import load_articles
+from streams.ops import broker
+from streams.ops.bench.run import cycle_articles
+from streams.ops.broker import BrokerConfig
+from streams.ops.chaos import (
     FAST_REBALANCE_ENV,
     KeyCounter,
     committed_offsets,
@@ -24,12 +26,10 @@ from streams.chaos import (
     key_offsets,
     outputs_missing_for_committed,
 )
-from streams.children import child_pids
-from streams.replay import replay
 from streams.settings import PROJECT_ROOT
-from streams.sources import load_articles
 from streams.topics import ensure_topics_sync
-from tests.conftest import SEED, TEST_PORT, WorkerProcess, stream_env
+from streams.worker import WorkerProcess
+from tests.helpers import SEED, TEST_PORT, stream_env, worker_process
 
 pytestmark = pytest.mark.kafka
 
@@ -39,7 +39,7 @@ LEAD_CHARS = 600
 
 def start_pipeline(kafka_broker: str, log_path: Path) -> tuple[WorkerProcess, list[str]]:
     """A worker on fresh topics, and the ids of ARTICLES articles replayed to its raw topic."""
-    worker = WorkerProcess(stream_env(kafka_broker), log_path)
+    worker = worker_process(stream_env(kafka_broker), log_path)
     # Faust's own variables, not our Settings: quick rebalance after a kill, data dir out of the tree.
     worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(log_path.parent / "faust-data")}
     ensure_topics_sync(worker.settings)
@@ -54,7 +54,7 @@ def start_pipeline(kafka_broker: str, log_path: Path) -> tuple[WorkerProcess, li
 def wait_until(condition: Callable[[], bool], worker: WorkerProcess, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert worker.proc is not None and worker.proc.poll() is None, f"worker died:\n{worker.log()}"
+        assert worker.running, f"worker died:\n{worker.log()}"
         assert time.monotonic() < deadline, f"timed out waiting for {what}; worker log:\n{worker.log()}"
         time.sleep(0.1)
 
@@ -71,9 +71,7 @@ def test_sigkill_mid_stream_loses_nothing(kafka_broker: str, tmp_path: Path) -> 
                     return len(seen.distinct(s.topic_enriched)) >= n
 
                 wait_until(reached, worker, 60, f"{kill_at} enriched")
-                assert worker.proc is not None
-                worker.proc.kill()  # SIGKILL: no shutdown code runs
-                worker.proc.wait()
+                worker.kill()  # SIGKILL: no shutdown code runs
                 # Commit after acknowledgement: nothing committed lacks its outputs on the broker.
                 committed = asyncio.run(committed_offsets(s.broker, s.app_id, s.topic_raw))
                 outputs = [s.topic_enriched, s.topic_archive]
@@ -103,7 +101,7 @@ def test_sigkill_mid_stream_loses_nothing(kafka_broker: str, tmp_path: Path) -> 
 def test_broker_restart_mid_stream_worker_reconnects_by_itself(kafka_broker: str, tmp_path: Path) -> None:
     worker, ids = start_pipeline(kafka_broker, tmp_path / "worker.log")
     s = worker.settings
-    cfg = BrokerConfig(home=PROJECT_ROOT / ".kafka" / "test", port=TEST_PORT, controller_port=TEST_PORT + 1)
+    cfg = BrokerConfig.for_port(TEST_PORT, PROJECT_ROOT / ".kafka" / "test")
     try:
         with KeyCounter(s.broker, [s.topic_enriched, s.topic_archive]) as seen:
             wait_until(lambda: len(seen.distinct(s.topic_enriched)) >= ARTICLES // 3, worker, 60, "a third")
@@ -132,10 +130,8 @@ def test_sigterm_exits_0_in_bounded_time_and_commits_what_it_published(
     try:
         with KeyCounter(s.broker, [s.topic_enriched]) as seen:
             wait_until(lambda: len(seen.distinct(s.topic_enriched)) >= ARTICLES // 3, worker, 60, "a third")
-            assert worker.proc is not None
             t0 = time.monotonic()
-            worker.proc.terminate()
-            code = worker.proc.wait(s.shutdown_timeout_s + 5)
+            code = worker.stop(s.shutdown_timeout_s + 5)  # SIGTERM (SIGKILL, failing, after that)
             took = time.monotonic() - t0
             assert code == 0, f"SIGTERM exit code {code}; log:\n{worker.log()}"
             assert took <= s.shutdown_timeout_s, f"shutdown took {took:.1f} s"
@@ -163,9 +159,8 @@ def test_sigterm_exits_0_in_bounded_time_and_commits_what_it_published(
 
 def _child(worker: WorkerProcess, role: str) -> int:
     """Pid of the worker's child process running `role` (the alert lane or the alerter)."""
-    assert worker.proc is not None
-    pid = worker.proc.pid
-    for child in child_pids(pid):
+    pid = worker.pid
+    for child in worker.children():
         if f"\0--role\0{role}\0" in Path(f"/proc/{child}/cmdline").read_text():
             return child
     raise AssertionError(f"no '{role}' child of worker {pid}:\n{worker.log()}")
@@ -174,7 +169,7 @@ def _child(worker: WorkerProcess, role: str) -> int:
 def test_killed_alerting_children_are_restarted_and_alert_the_backlog(
     kafka_broker: str, tmp_path: Path
 ) -> None:
-    worker = WorkerProcess(stream_env(kafka_broker), tmp_path / "worker.log")
+    worker = worker_process(stream_env(kafka_broker), tmp_path / "worker.log")
     worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(tmp_path / "faust-data")}
     ensure_topics_sync(worker.settings)
     worker.start()

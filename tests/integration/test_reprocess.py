@@ -11,11 +11,11 @@ from aiokafka import AIOKafkaProducer
 
 from schemas import ArchiveRecord, RawArticle
 from schemas.codec import decode, encode
-from streams.reprocess import DateRangeError, parse_bound
+from streams.clients.reprocess import DateRangeError, parse_bound
+from streams.clients.tail import read_to_end
 from streams.settings import PROJECT_ROOT, Settings
-from streams.tail import read_to_end
 from streams.topics import ensure_topics_sync
-from tests.conftest import stream_env
+from tests.helpers import stream_env
 
 
 def test_bare_dates_are_whole_utc_days() -> None:

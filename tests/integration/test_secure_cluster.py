@@ -1,6 +1,6 @@
 """The pipeline on a secured broker (SASL_SSL, SCRAM-SHA-512, ACLs), and every way a client is refused.
 
-One secured broker for the module (streams/secure_broker.py), with ACLs for this module's topics;
+One secured broker for the module (streams/ops/secure_broker.py), with ACLs for this module's topics;
 the clients are the real CLI commands, as operators and subscribers run them.
 """
 
@@ -18,10 +18,11 @@ from typing import Any
 import orjson
 import pytest
 
-from streams import broker, secure_broker
-from streams.broker import BrokerConfig
+from streams.ops import broker, secure_broker
+from streams.ops.broker import BrokerConfig
 from streams.settings import PROJECT_ROOT, Settings
-from tests.conftest import SEED, TEST_PORT, WorkerProcess
+from streams.worker import WorkerProcess
+from tests.helpers import SEED, TEST_PORT, worker_process
 
 pytestmark = pytest.mark.kafka
 
@@ -74,12 +75,7 @@ def secure_cluster() -> Iterator[SecureCluster]:
     home = PROJECT_ROOT / ".kafka" / "test-secure"
     bootstrap = f"127.0.0.1:{SECURE_PORT}"
     pipeline = Settings().isolated(bootstrap, "sec", uuid.uuid4().hex[:8])
-    cfg = BrokerConfig(
-        home=home,
-        port=SECURE_PORT,
-        controller_port=SECURE_PORT + 1,
-        secure=secure_broker.SecureSpec.of(pipeline),
-    )
+    cfg = BrokerConfig.for_port(SECURE_PORT, home, secure=secure_broker.SecureSpec.of(pipeline))
     broker.stop(cfg)
     shutil.rmtree(home / "data", ignore_errors=True)
     shutil.rmtree(home / "secure", ignore_errors=True)
@@ -97,7 +93,7 @@ def secure_worker(
     created = secure_cluster.cli("admin", "topics", "create")
     assert created.returncode == 0, created.stderr
     env = secure_cluster.env("newsfeed", NEWSFEED_CREATE_TOPICS="false")
-    proc = WorkerProcess(env, tmp_path_factory.mktemp("secure-worker") / "worker.log")
+    proc = worker_process(env, tmp_path_factory.mktemp("secure-worker") / "worker.log")
     proc.start()
     yield proc
     proc.stop()
@@ -196,11 +192,11 @@ def test_worker_with_wrong_credentials_retries_with_backoff_logging_why(
     wrong = tmp_path / "wrong.password"
     wrong.write_text("wrong-worker-password\n")
     env = secure_cluster.env("newsfeed", NEWSFEED_SASL_PASSWORD_FILE=str(wrong))
-    worker = WorkerProcess(env, tmp_path / "worker.log")
+    worker = worker_process(env, tmp_path / "worker.log")
     worker.start()
     try:
         time.sleep(9)  # attempts at 0, 1, 3, 7 s: backoff doubling from 1 s
-        assert worker.proc is not None and worker.proc.poll() is None, worker.log()
+        assert worker.running, worker.log()
     finally:
         worker.stop()
     log = worker.log()

@@ -5,28 +5,15 @@ import base64
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from schemas import LEVELS, Alert, ArchiveRecord, DeadLetter, EnrichedArticle
 from schemas.codec import decode
-from streams.replay import replay
-from streams.sources import load_articles
-from tests.conftest import SEED, WorkerProcess, read_topic
+from streams.clients.replay import replay
+from streams.clients.sources import load_articles
+from streams.worker import WorkerProcess
+from tests.helpers import SEED, produce_raw, read_topic
 
 pytestmark = pytest.mark.kafka
-
-
-def produce_raw(bootstrap: str, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
-    async def run() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-        await producer.start()
-        try:
-            for key, value in messages:
-                await producer.send_and_wait(topic, value=value, key=key, partition=0)
-        finally:
-            await producer.stop()
-
-    asyncio.run(run())
 
 
 @pytest.fixture(scope="module")

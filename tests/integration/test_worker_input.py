@@ -9,7 +9,8 @@ from aiokafka import AIOKafkaProducer
 
 from schemas import ArchiveRecord, DeadLetter, EnrichedArticle
 from schemas.codec import decode
-from tests.conftest import SEED, WorkerProcess, read_topic
+from streams.worker import WorkerProcess
+from tests.helpers import SEED, read_topic
 
 pytestmark = pytest.mark.kafka
 

@@ -21,9 +21,10 @@ from aiokafka.structs import TopicPartition
 
 from schemas import DeadLetter
 from schemas.codec import decode
-from streams.dlq import replay_dead_letters
+from streams.clients.dlq import replay_dead_letters
 from streams.topics import ensure_topics_sync
-from tests.conftest import SEED, WorkerProcess, read_topic, stream_env
+from streams.worker import WorkerProcess
+from tests.helpers import SEED, read_topic, stream_env, worker_process
 
 pytestmark = pytest.mark.kafka
 
@@ -59,7 +60,7 @@ def codecless(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> It
         # would take long; the bound would still hold (the watchdog), but not the graceful path tested.
         NEWSFEED_ENRICH_NICE="0",
     )
-    proc = WorkerProcess(env, home / "worker.log")
+    proc = worker_process(env, home / "worker.log")
     proc.env["PYTHONPATH"] = os.pathsep.join([str(home / "site"), os.environ.get("PYTHONPATH", "")])
     proc.env["APP_DATADIR"] = str(home / "faust-data")
     ensure_topics_sync(proc.settings)

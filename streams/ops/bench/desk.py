@@ -8,10 +8,7 @@ story), one every `interval_s`, so each alert is measured on its own, not in a q
 """
 
 import asyncio
-import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,12 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from streams import broker
-from streams.bench import _workers, percentile
-from streams.children import stop_worker
-from streams.replay import replay
+from streams.clients.replay import replay
+from streams.clients.sources import load_articles
+from streams.ops import broker
+from streams.ops.bench.run import _workers, percentile
 from streams.settings import PROJECT_ROOT, Settings
-from streams.sources import load_articles
+from streams.worker import NewsfeedProcess
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -76,30 +73,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_desk(settings: Settings, log_path: Path, **env: str) -> subprocess.Popen[bytes]:
+def start_desk(settings: Settings, log_path: Path, **env: str) -> NewsfeedProcess:
     """`newsfeed desk` as an operator runs it, on the run's settings; returns once it answers."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    base = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFEED_")}
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "desk"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=base | settings.as_env() | env,
-            cwd=PROJECT_ROOT,
-            start_new_session=True,
-        )
+    proc = NewsfeedProcess(["desk"], settings, log_path, env=env, cwd=PROJECT_ROOT, new_session=True).start()
     port = int(env.get("NEWSFEED_DESK_PORT", settings.desk_port))
     deadline = time.monotonic() + 60.0
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
+        if not proc.running:
             raise RuntimeError(f"the desk exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return proc
         except OSError:
             time.sleep(0.2)
-    stop_worker(proc)
+    proc.stop()
     raise RuntimeError(f"the desk did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
 
 
@@ -115,7 +102,7 @@ def _driver() -> Iterator[Any]:
 def measure_desk_latency(settings: Settings, alerts: int, broker_port: int, interval_s: float = 2.0) -> str:
     """Start broker, worker and desk; replay `alerts` alerting articles; report p50 / p90 / max."""
     home = PROJECT_ROOT / ".kafka" / "desk-bench"
-    cfg = broker.BrokerConfig(home=home, port=broker_port, controller_port=broker_port + 1)
+    cfg = broker.BrokerConfig.for_port(broker_port, home)
     broker.stop(cfg)
     status = broker.start(cfg)
     run = settings.isolated(status.bootstrap, "deskbench", str(int(time.time())))
@@ -150,7 +137,7 @@ async def _measure(settings: Settings, seed: Any, alerts: int, interval_s: float
                     seen = driver.execute_script("return window.__rowSeen;") or {}
                     await asyncio.sleep(0.5)
         finally:
-            stop_worker(desk)
+            desk.stop()
     latencies = sorted(seen[t] / 1000 - sent[t] for t in sent if t in seen)
     if not latencies:
         return f"desk latency: no alert reached the page (see {home / 'desk.log'})"

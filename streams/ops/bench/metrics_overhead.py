@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from faust.types import TP
 
 from processors.enrich import STAGES
-from streams.bench import BenchError, _say, cycle_articles, load_corpus, measure_stream, own_broker
+from streams.ops.bench.run import BenchError, _say, cycle_articles, load_corpus, measure_stream, own_broker
 from streams.settings import Settings
 
 SCRAPE_EVERY_S = 5.0
@@ -51,7 +51,7 @@ def run_metrics_overhead(
                 _say(f"[metrics {state}, {run + 1}/{runs}] {len(corpus)} articles, 1 worker ...")
                 run_settings = settings.model_copy(update={"metrics": on})
                 measure = measure_stream(run_settings, cfg.bootstrap, corpus, 1, "enrich")
-                # The bench's first worker serves on its broker port + 10 (streams/bench.py metrics_ports).
+                # The first worker serves on its broker port + 10 (metrics_ports, streams/ops/bench/run.py).
                 url = f"http://127.0.0.1:{broker_port + 10}/metrics" if on else None
                 (a, _, c), n = asyncio.run(_scraping(measure, url))
                 aps[on].append(a)

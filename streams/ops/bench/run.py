@@ -21,7 +21,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -36,13 +35,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import RawArticle
 from schemas.codec import encode
-from streams import broker
-from streams.children import child_pids, stop_worker
-from streams.replay import repeated, replay
+from streams.clients.replay import repeated, replay
+from streams.clients.sources import load_file
+from streams.ops import broker
 from streams.security import client_security, without_security
 from streams.settings import PROJECT_ROOT, Settings
-from streams.sources import load_file
 from streams.topics import ensure_topics
+from streams.worker import Supervisor, WorkerProcess
 
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "dev"
 STREAM_PARTITIONS = 2  # both streaming runs, so 1 worker vs 2 workers compares like with like
@@ -387,7 +386,7 @@ def run_bench(
 @contextlib.contextmanager
 def own_broker(port: int) -> Iterator[broker.BrokerConfig]:
     """A fresh broker of the bench's own (home .kafka/bench, empty data), stopped and wiped after."""
-    cfg = broker.BrokerConfig(home=PROJECT_ROOT / ".kafka" / "bench", port=port, controller_port=port + 1)
+    cfg = broker.BrokerConfig.for_port(port, PROJECT_ROOT / ".kafka" / "bench")
     _say(f"broker: starting on {cfg.bootstrap} (home {cfg.home}) ...")
     with contextlib.suppress(broker.BrokerError):
         broker.stop(cfg)
@@ -504,7 +503,7 @@ async def measure_alert_latency(
         alerted = await alerts
         sent = sorted((t, i) for i, t in stats.produced_at.items() if i in alerted)
         latencies = [alerted[i] - t for t, i in sent]
-        children = [c for p in procs for c in child_pids(p.pid)]
+        children = [c for p in procs for c in p.children()]
         _say(
             "    alert lane and alerter peak RSS: "
             + ", ".join(f"{_peak_rss_mb(c):.0f}" for c in children)
@@ -557,35 +556,24 @@ class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a funct
 
     def __init__(self, settings: Settings, count: int, role: str = "all") -> None:
         self.settings, self.count, self.role = settings, count, role
-        self.procs: list[subprocess.Popen[bytes]] = []
+        self.procs: list[WorkerProcess] = []
+        self.supervisor = Supervisor([])
 
-    async def __aenter__(self) -> list[subprocess.Popen[bytes]]:
+    async def __aenter__(self) -> list[WorkerProcess]:
         await ensure_topics(self.settings)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFEED_")} | self.settings.as_env()
-        for i in range(self.count):
-            env |= metrics_ports(self.settings, i)
-            log_path = _log_path(self.settings, i)
-            log_path.parent.mkdir(parents=True, exist_ok=True)
-            with log_path.open("ab") as log:
-                self.procs.append(
-                    subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "streams.cli",
-                            "worker",
-                            "--role",
-                            self.role,
-                            "--loglevel",
-                            "warning",
-                        ],
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        env=env,
-                        cwd=PROJECT_ROOT,
-                        start_new_session=True,
-                    )
-                )
+        self.procs = [
+            WorkerProcess(
+                self.settings,
+                _log_path(self.settings, i),
+                role=self.role,
+                loglevel="warning",
+                env=metrics_ports(self.settings, i),
+                cwd=PROJECT_ROOT,
+                new_session=True,
+            )
+            for i in range(self.count)
+        ]
+        self.supervisor = Supervisor(self.procs).start()
         try:
             await self._wait_ready()
         except BaseException:
@@ -594,7 +582,7 @@ class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a funct
         return self.procs
 
     async def __aexit__(self, *exc: object) -> None:
-        await asyncio.gather(*(asyncio.to_thread(stop_worker, p) for p in self.procs))
+        await asyncio.to_thread(self.supervisor.stop)
 
     async def _wait_ready(self) -> None:
         """Every worker in the group with partitions assigned, and one article per partition processed."""
@@ -621,7 +609,7 @@ class _workers:  # noqa: N801 - used as `async with _workers(...)`, like a funct
 
 
 async def _wait_group(
-    settings: Settings, members: int, procs: Sequence[subprocess.Popen[bytes]], group_id: str | None = None
+    settings: Settings, members: int, procs: Sequence[WorkerProcess], group_id: str | None = None
 ) -> None:
     """Until the consumer group (default: the enrichment app's) is Stable with `members` members, each
     with an assignment."""
@@ -645,7 +633,7 @@ async def _wait_group(
 
 
 async def _wait_consumed(
-    settings: Settings, group_id: str, topic: str, procs: Sequence[subprocess.Popen[bytes]]
+    settings: Settings, group_id: str, topic: str, procs: Sequence[WorkerProcess]
 ) -> None:
     """Until the group has committed the end of every partition of `topic` (it has read the warm-ups)."""
     admin = AIOKafkaAdminClient(**client_security(settings), bootstrap_servers=settings.broker)
@@ -695,7 +683,7 @@ async def _send_warmups(settings: Settings) -> set[str]:
 async def _arrivals(
     settings: Settings,
     topic: str,
-    procs: Sequence[subprocess.Popen[bytes]],
+    procs: Sequence[WorkerProcess],
     done: Callable[[dict[str, float]], bool],
     timeout_s: float = READY_TIMEOUT_S,
 ) -> dict[str, float]:
@@ -726,9 +714,9 @@ async def _arrivals(
     return seen
 
 
-def _check_alive(settings: Settings, procs: Sequence[subprocess.Popen[bytes]]) -> None:
+def _check_alive(settings: Settings, procs: Sequence[WorkerProcess]) -> None:
     for i, proc in enumerate(procs):
-        if proc.poll() is not None:
+        if not proc.running:
             log = _log_path(settings, i)
             tail = "\n".join(_read(str(log)).splitlines()[-15:])
             raise BenchError(f"worker {i} exited with {proc.returncode}; see {log}:\n{tail}")

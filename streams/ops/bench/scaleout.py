@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from streams import cluster
-from streams.bench import _loadavg, _say, cycle_articles, load_corpus, measure_stream
+from streams.ops import cluster
+from streams.ops.bench.run import _loadavg, _say, cycle_articles, load_corpus, measure_stream
 from streams.settings import Settings
 
 SCALE_PARTITIONS = 4
