@@ -18,6 +18,7 @@ from aiokafka.errors import KafkaError
 
 from schemas import DeadLetter
 from schemas.codec import DecodeError, decode
+from streams.clients.tail import partitions_of
 from streams.offsets import PartitionOffsets, close_clients, read_offsets
 from streams.security import client_security
 from streams.settings import TOPIC_FIELDS, Settings
@@ -120,10 +121,8 @@ async def read_status(settings: Settings, timeout_s: float = 10.0) -> Status:
         await close_clients(admin, consumer)
         raise StatusError(f"cannot reach the broker at {settings.broker} ({exc!r}); is it running?") from None
     try:
-        # aiokafka has no public per-topic metadata call for an unsubscribed consumer (as clients/tail.py).
-        cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001
         tps_of = {
-            name: [TopicPartition(name, p) for p in sorted(cluster.partitions_for_topic(name) or ())]
+            name: [TopicPartition(name, p) for p in sorted(await partitions_of(admin, name))]
             for name in (getattr(settings, f) for f in TOPIC_FIELDS)
         }
         topics: dict[str, list[PartitionOffsets]] = {}

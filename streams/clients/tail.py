@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka import errors as Errors
-from aiokafka.protocol.metadata import MetadataRequest
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 class TopicNotFound(LookupError):
@@ -47,7 +47,7 @@ async def tail(
     """
     consumer = await _reader(bootstrap, security)
     try:
-        tps = await _assign_every_partition(consumer, topic, timeout)
+        tps = await _assign_every_partition(consumer, topic, timeout, bootstrap, security)
         if from_beginning:
             await consumer.seek_to_beginning(*tps)
         else:
@@ -75,28 +75,61 @@ async def _reader(bootstrap: str, security: Mapping[str, Any] | None) -> AIOKafk
 
 
 async def _assign_every_partition(
-    consumer: AIOKafkaConsumer, topic: str, timeout: float | None
+    consumer: AIOKafkaConsumer,
+    topic: str,
+    timeout: float | None,
+    bootstrap: str,
+    security: Mapping[str, Any] | None,
 ) -> list[TopicPartition]:
     """Assign every partition of the topic (waiting for it to exist), in partition order."""
-    partitions = await _wait_for_partitions(consumer, topic, timeout)
+    partitions = await wait_for_partitions(bootstrap, topic, timeout, security)
     tps = [TopicPartition(topic, p) for p in sorted(partitions)]
     consumer.assign(tps)
     return tps
 
 
-async def _wait_for_partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float | None) -> set[int]:
-    """The topic may not exist yet when a reader starts before the worker: wait for it.
+async def wait_for_partitions(
+    bootstrap: str, topic: str, timeout: float | None = None, security: Mapping[str, Any] | None = None
+) -> set[int]:
+    """The topic's partitions; it may not exist yet when a reader starts before the worker: wait for it.
 
-    Raises TopicAuthorizationFailedError at once when the broker denies us the topic (an ACL).
+    TopicNotFound after `timeout` s (default 30); TopicAuthorizationFailedError at once when the
+    broker denies us the topic (an ACL).
     """
     deadline = time.monotonic() + (timeout if timeout is not None else 30.0)
-    while True:
-        partitions = await _partitions_of(consumer, topic)
-        if partitions:
-            return partitions
-        if time.monotonic() > deadline:
-            raise TopicNotFound(f"topic '{topic}' does not exist on the broker")
-        await asyncio.sleep(0.5)
+    admin = AIOKafkaAdminClient(**(security or {}), bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        while True:
+            partitions = await partitions_of(admin, topic, may_be_denied="sasl_mechanism" in (security or {}))
+            if partitions:
+                return partitions
+            if time.monotonic() > deadline:
+                raise TopicNotFound(f"topic '{topic}' does not exist on the broker")
+            await asyncio.sleep(0.5)
+    finally:
+        await admin.close()
+
+
+async def partitions_of(admin: AIOKafkaAdminClient, topic: str, *, may_be_denied: bool = False) -> set[int]:
+    """The topic's partitions (empty: it does not exist), from the metadata of every topic we may see,
+    which never auto-creates one (a request naming the topic would, on a broker that allows it).
+
+    A broker leaves a topic we may not describe out of that list. `may_be_denied` (an authenticated
+    client, so the broker may have ACLs): a topic missing from it is asked for by name, to tell
+    "denied" (TopicAuthorizationFailedError) from "not there".
+    """
+    for meta in await admin.describe_topics():
+        if meta["topic"] == topic and meta["error_code"] == 0:
+            return {p["partition"] for p in meta["partitions"]}
+    if may_be_denied:
+        for meta in await admin.describe_topics([topic]):
+            if (
+                meta["topic"] == topic
+                and Errors.for_code(meta["error_code"]) is Errors.TopicAuthorizationFailedError
+            ):
+                raise Errors.TopicAuthorizationFailedError(topic)
+    return set()
 
 
 async def read_to_end(
@@ -109,7 +142,7 @@ async def read_to_end(
     """
     consumer = await _reader(bootstrap, security)
     try:
-        tps = await _assign_every_partition(consumer, topic, timeout)
+        tps = await _assign_every_partition(consumer, topic, timeout, bootstrap, security)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         pending = {tp for tp in tps if ends[tp] > await consumer.position(tp)}
@@ -125,21 +158,3 @@ async def read_to_end(
                     pending.discard(tp)
     finally:
         await consumer.stop()
-
-
-async def _partitions_of(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    """The topic's partitions from a metadata request for it alone (never auto-creating it)."""
-    # aiokafka has no public per-topic metadata call for an unsubscribed consumer, and its cluster
-    # cache logs (instead of raising) a denied topic.
-    client = consumer._client  # noqa: SLF001
-    response = await client.send(
-        client.get_random_node(), MetadataRequest([topic], allow_auto_topic_creation=False)
-    )
-    for error_code, name, _internal, partitions, *_ in response.topics:
-        if name != topic:
-            continue
-        if Errors.for_code(error_code) is Errors.TopicAuthorizationFailedError:
-            raise Errors.TopicAuthorizationFailedError(topic)
-        if error_code == 0:
-            return {p[1] for p in partitions}
-    return set()

@@ -25,7 +25,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from schemas import RawArticle
 from streams.clients.replay import repeated, replay
 from streams.clients.sources import load_articles
-from streams.clients.tail import tail
+from streams.clients.tail import read_to_end, wait_for_partitions
 from streams.ops import broker
 from streams.security import client_security, without_security
 from streams.settings import PROJECT_ROOT, Settings
@@ -120,7 +120,7 @@ class KeyCounter:
                 await consumer.start()
                 tps = []
                 for topic in self.topics:
-                    partitions = consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
+                    partitions = await wait_for_partitions(self.bootstrap, topic, 30.0, self.security)
                     tps += [TopicPartition(topic, p) for p in partitions]
                 consumer.assign(tps)
                 for tp in tps:
@@ -163,10 +163,11 @@ async def committed_offsets(
 async def key_offsets(
     bootstrap: str, topic: str, security: Mapping[str, Any] | None = None
 ) -> dict[str, tuple[int, int]]:
-    """Key -> (partition, offset) of every record of `topic` (the last one for a repeated key)."""
+    """Key -> (partition, offset) of every record of `topic` up to its end offsets now (the last one
+    for a repeated key; records produced meanwhile are left out)."""
     return {
         r.key.decode(): (r.partition, r.offset)
-        async for r in tail(bootstrap, topic, from_beginning=True, timeout=1.0, security=security)
+        async for r in read_to_end(bootstrap, topic, security=security)
         if r.key is not None
     }
 
@@ -195,14 +196,6 @@ def outputs_missing_for_committed(
         if not missing or time.monotonic() > deadline:
             return missing
         time.sleep(0.25)
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - as in streams.clients.tail
-    partitions = cluster.partitions_for_topic(topic)
-    if not partitions:
-        raise LookupError(f"topic '{topic}' does not exist")
-    return set(partitions)
 
 
 @dataclass

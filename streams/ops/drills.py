@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from processors.dedup import story_key
@@ -46,9 +46,9 @@ from streams.ops.chaos import (
     KeyCounter,
     chaos_worker,
     committed_offsets,
+    key_offsets,
     outputs_missing_for_committed,
 )
-from streams.ops.chaos import _partitions as partitions_of
 from streams.settings import Settings
 from streams.topics import ensure_topics
 from streams.worker import Supervisor
@@ -265,32 +265,11 @@ class Pipeline:
         assert self.seen is not None
         # Committed first: every committed offset is then below the end offsets origin reads up to.
         committed = asyncio.run(committed_offsets(self.s.broker, self.s.app_id, self.s.topic_raw))
-        origin = asyncio.run(offsets_until_end(self.s.broker, self.s.topic_raw))
+        origin = asyncio.run(key_offsets(self.s.broker, self.s.topic_raw))
         if drill_ids is not None:
             origin = {k: v for k, v in origin.items() if k in drill_ids}
         outputs = [self.s.topic_enriched, self.s.topic_archive]
         return len(outputs_missing_for_committed(self.seen, outputs, origin, committed))
-
-
-async def offsets_until_end(bootstrap: str, topic: str) -> dict[str, tuple[int, int]]:
-    """Key -> (partition, offset) of `topic` up to its end offsets now (it is still being written)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        tps = [TopicPartition(topic, p) for p in await partitions_of(consumer, topic)]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        found: dict[str, tuple[int, int]] = {}
-        left = [tp for tp in tps if ends[tp] > 0]
-        while left:
-            batch = await consumer.getmany(*left, timeout_ms=1000)
-            for tp, records in batch.items():
-                found |= {r.key.decode(): (tp.partition, r.offset) for r in records if r.key is not None}
-            left = [tp for tp in left if await consumer.position(tp) < ends[tp]]
-        return found
-    finally:
-        await consumer.stop()
 
 
 async def leaders(bootstrap: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
