@@ -15,7 +15,8 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from processors.rules import Pattern, RulesError, TokenForms, compile_pattern, forms_of, lemma_map
+from processors.matcher import Pattern, TokenForms, compile_pattern, forms_of, lemma_map
+from processors.rules import RulesError
 from schemas import DESKS, Entity, Section
 
 DEFAULT_DESKS = Path(__file__).with_name("desks.toml")

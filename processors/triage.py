@@ -25,9 +25,10 @@ from spacy.tokens import Doc
 
 from processors.desk import classify_desk
 from processors.entities import extract_entities
-from processors.escalation import LEVEL_ORDER, assess
+from processors.escalation import LEVEL_ORDER, assess, could_match
+from processors.matcher import WordForms
 from processors.normalize import check_text, language_identifier, normalize_text
-from processors.rules import Rules, WordForms, could_match
+from processors.rules import Rules
 from schemas import Entity, Escalation, RawArticle, Section
 
 # A sentence ends at . ! or ? (and closing quotes/brackets) before a capital, digit or opening quote,

@@ -5,17 +5,9 @@ from pathlib import Path
 import pytest
 
 from processors.desk import classify_desk
-from processors.escalation import assess
-from processors.rules import (
-    DEFAULT_RULES,
-    RulesError,
-    TokenForms,
-    check_rules,
-    compile_pattern,
-    explain,
-    load_rules,
-    score_hits,
-)
+from processors.escalation import assess, explain, score_hits
+from processors.matcher import TokenForms, compile_pattern
+from processors.rules import DEFAULT_RULES, RulesError, check_rules, load_rules
 from schemas import Section
 
 SEED = next((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))

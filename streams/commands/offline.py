@@ -89,7 +89,8 @@ def cmd_rules_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
-    from processors.rules import RulesError, explain, load_rules, render_hits
+    from processors.escalation import explain, render_hits
+    from processors.rules import RulesError, load_rules
 
     articles = load_articles([args.article])
     if not articles:
