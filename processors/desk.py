@@ -10,7 +10,6 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -44,9 +43,9 @@ class DeskLexicon:
     min_score: float
 
 
-@cache
 def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
-    """Compile the desk lexicon once; a broken file is a RulesError naming the desk and term."""
+    """Compile the desk lexicon (once, by whoever builds the enricher, which then passes it in, as the
+    rules); a broken file is a RulesError naming the desk and term."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -81,7 +80,7 @@ def classify_desk(
     entities: Sequence[Entity],
     source_section: str | None,
     *,
-    lexicon: DeskLexicon | None = None,
+    lexicon: DeskLexicon,
     body: TokenForms | None = None,
 ) -> Section:
     """Desk from the source's section when it names one, else from the lexicon scores.
@@ -89,7 +88,6 @@ def classify_desk(
     `body` replaces the doc's forms for counting terms when only part of the article was parsed
     (the alert lane, processors/triage.py): the desk is a property of the whole text.
     """
-    lexicon = lexicon or load_desks()
     scores = desk_scores(title, doc, lexicon, body)
     mapped = desk_from_section(source_section, lexicon)
     if mapped is not None:

@@ -9,10 +9,10 @@ from datetime import datetime
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from processors.desk import classify_desk
+from processors.desk import DeskLexicon, classify_desk, load_desks
 from processors.entities import extract_entities
 from processors.errors import EnrichmentInterrupted
-from processors.escalation import LEVEL_ORDER, assess
+from processors.escalation import assess
 from processors.ids import stable_article_id
 from processors.normalize import check_text, language_identifier, normalize_text
 from processors.pieces import group_by_size, split_pieces
@@ -32,12 +32,14 @@ class Enricher:
         nlp: Language,
         rules: Rules,
         *,
+        desks: DeskLexicon | None = None,
         alert_min_level: str = "medium",
         batch_size: int = 16,
         piece_chars: int = 10_000,
     ):
         self.nlp = nlp
         self.rules = rules
+        self.desks = desks if desks is not None else load_desks()  # loaded here once, or passed in
         self.alert_min_level = alert_min_level
         self.batch_size = batch_size
         self.piece_chars = piece_chars
@@ -147,10 +149,11 @@ class Enricher:
         with _timed(self.stage_seconds, "sections"):
             sections = split_sections(doc.text)
         with _timed(self.stage_seconds, "desk"):
-            section = classify_desk(title, doc, entities, raw.section)
+            section = classify_desk(title, doc, entities, raw.section, lexicon=self.desks)
         with _timed(self.stage_seconds, "escalation"):
-            escalation = assess(doc, title, entities, section, self.rules)
-        alert = LEVEL_ORDER[escalation.level] >= LEVEL_ORDER[self.alert_min_level]
+            escalation = assess(
+                doc, title, entities, section, self.rules, alert_min_level=self.alert_min_level
+            )
         return EnrichedArticle(
             id=raw.id or stable_article_id(raw.url, raw.title, raw.body),
             title=title,
@@ -163,7 +166,7 @@ class Enricher:
             sections=sections,
             entities=entities,
             quotes=quotes,
-            escalation=escalation.model_copy(update={"alert": alert}),
+            escalation=escalation,
             model=self.model_name,
         )
 

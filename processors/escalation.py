@@ -20,8 +20,11 @@ __all__ = ["LEVEL_ORDER", "assess"]
 MAX_EVIDENCE = 12
 
 
-def assess(doc: Doc, title: str, entities: Sequence[Entity], section: Section, rules: Rules) -> Escalation:
-    """Level, score, categories and evidence from exactly the hits `explain` reports."""
+def assess(
+    doc: Doc, title: str, entities: Sequence[Entity], section: Section, rules: Rules, *, alert_min_level: str
+) -> Escalation:
+    """Level, score, categories and evidence from exactly the hits `explain` reports; it alerts from
+    `alert_min_level` up (NEWSFEED_ALERT_MIN_LEVEL, the one alert threshold)."""
     hits = explain(doc, title, entities, section, rules)
     score, per_category = score_hits(hits, rules)
     level = rules.level_for(score)
@@ -29,7 +32,7 @@ def assess(doc: Doc, title: str, entities: Sequence[Entity], section: Section, r
     return Escalation(
         level=level,  # type: ignore[arg-type]
         score=score,
-        alert=LEVEL_ORDER[level] >= LEVEL_ORDER[rules.alert_level],
+        alert=LEVEL_ORDER[level] >= LEVEL_ORDER[alert_min_level],
         categories=categories,
         evidence=evidence(hits),
     )

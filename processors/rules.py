@@ -100,7 +100,6 @@ class Rules:
     guards: tuple[Guard, ...] = ()
     modifiers: tuple[Modifier, ...] = ()
     levels: tuple[tuple[str, float], ...] = (("low", 1.0), ("medium", 3.0), ("high", 6.0), ("critical", 10.0))
-    alert_level: str = "medium"
     desk_factors: dict[str, float] = field(default_factory=dict)
     actor_nouns: tuple[Pattern, ...] = ()
     actor_types: frozenset[str] = frozenset({"GPE", "NORP", "ORG", "PERSON"})
@@ -194,7 +193,7 @@ def _load(path: Path) -> tuple[Rules | None, list[str]]:
 def _build(data: dict[str, Any], problems: _Problems, source: str) -> Rules:
     categories = _categories(data.get("categories", {}), problems)
     scoring = _scoring(data.get("scoring", {}), problems)
-    levels, alert_level = _levels(data.get("levels", {}), problems)
+    levels = _levels(data.get("levels", {}), problems)
     rules, seen = [], set()
     for i, raw in enumerate(_array(data, "rule", problems)):
         rule = _rule(raw, i, categories, problems, int(scoring["max_hits_per_rule"]))
@@ -219,7 +218,6 @@ def _build(data: dict[str, Any], problems: _Problems, source: str) -> Rules:
             if (m := _modifier(raw, i, problems))
         ),
         levels=levels,
-        alert_level=alert_level,
         desk_factors=_desk_factors(data.get("desk_factors", {}), problems),
         actor_nouns=_patterns(actors.get("nouns", []), problems, "actors", 0, "nouns", "[actors]"),
         actor_types=frozenset(actors.get("entity_types", ["GPE", "NORP", "ORG", "PERSON"])),
@@ -274,11 +272,17 @@ def _scoring(raw: Any, problems: _Problems) -> dict[str, float]:
     return out
 
 
-def _levels(raw: Any, problems: _Problems) -> tuple[tuple[tuple[str, float], ...], str]:
+def _levels(raw: Any, problems: _Problems) -> tuple[tuple[str, float], ...]:
     raw = dict(raw) if isinstance(raw, dict) else {}
-    alert_level = raw.pop("alert", "medium")
-    if alert_level not in LEVELS[1:]:
-        problems.add("levels", 0, "alert", f"alert level must be one of {', '.join(LEVELS[1:])}")
+    if "alert" in raw:  # one threshold: a second one here was silently overridden by the setting
+        raw.pop("alert")
+        problems.add(
+            "levels",
+            0,
+            "alert",
+            "'alert' is not read from the rules file: the alert threshold is the "
+            "one setting NEWSFEED_ALERT_MIN_LEVEL (remove the key)",
+        )
     out: list[tuple[str, float]] = []
     for key, value in raw.items():
         if key not in LEVELS[1:]:
@@ -293,7 +297,7 @@ def _levels(raw: Any, problems: _Problems) -> tuple[tuple[tuple[str, float], ...
         problems.add("levels", 0, "", f"[levels] is missing thresholds for {', '.join(missing)}")
     if any(b[1] <= a[1] for a, b in zip(out, out[1:], strict=False)):
         problems.add("levels", 0, "", "level thresholds must increase from low to critical")
-    return tuple(out), alert_level
+    return tuple(out)
 
 
 def _patterns(

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from processors.desk import classify_desk
+from processors.desk import DeskLexicon, classify_desk, load_desks
 from processors.entities import extract_entities
-from processors.escalation import LEVEL_ORDER, assess, could_match
+from processors.escalation import assess, could_match
 from processors.matcher import WordForms
 from processors.normalize import check_text, language_identifier, normalize_text
 from processors.rules import Rules
@@ -82,9 +82,17 @@ class LaneResult:
 class AlertLane:
     """Holds the loaded model and rules (injected); `assess` is pure apart from the model call."""
 
-    def __init__(self, nlp: Language, rules: Rules, *, alert_min_level: str = "medium") -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        rules: Rules,
+        *,
+        desks: DeskLexicon | None = None,
+        alert_min_level: str = "medium",
+    ) -> None:
         self.nlp = nlp
         self.rules = rules
+        self.desks = desks if desks is not None else load_desks()  # loaded here once, or passed in
         self.alert_min_level = alert_min_level
         language_identifier()
 
@@ -102,13 +110,12 @@ class AlertLane:
         text = blank_except(body, spans) if spans else ""
         doc = self._parse(text, spans)
         entities = extract_entities(doc, title)
-        section = classify_desk(title, doc, entities, raw.section, body=words.forms)
-        escalation = assess(doc, title, entities, section, self.rules)
-        alert = LEVEL_ORDER[escalation.level] >= LEVEL_ORDER[self.alert_min_level]
+        section = classify_desk(title, doc, entities, raw.section, lexicon=self.desks, body=words.forms)
+        escalation = assess(doc, title, entities, section, self.rules, alert_min_level=self.alert_min_level)
         return LaneResult(
             article_id=article_id,
             title=title,
-            escalation=escalation.model_copy(update={"alert": alert}),
+            escalation=escalation,
             entities=entities,
             section=section,
             parsed_chars=sum(b - a for a, b in set(spans)),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from processors.desk import load_desks
 from processors.enrich import Enricher
 from processors.nlp import load_pipeline
 from processors.rules import DEFAULT_RULES, load_rules
@@ -16,10 +17,11 @@ from streams.settings import Settings
 
 
 def build_enricher(settings: Settings) -> Enricher:
-    """Load the spaCy model and the rules (slow: a few seconds); raises ModelNotInstalled."""
+    """Load the spaCy model, the rules and the desk lexicon (a few seconds); raises ModelNotInstalled."""
     return Enricher(
         load_pipeline(settings.spacy_model),
         load_rules(settings.alert_rules),
+        desks=load_desks(),
         alert_min_level=settings.alert_min_level,
         batch_size=settings.batch_size,
         piece_chars=settings.enrich_piece_chars,
@@ -27,12 +29,16 @@ def build_enricher(settings: Settings) -> Enricher:
 
 
 def build_lane(settings: Settings, enricher: Enricher | None = None) -> AlertLane:
-    """The alert lane, sharing an enricher's model and rules when given one (as `newsfeed eval` does)."""
+    """The alert lane, sharing an enricher's model, rules and desk lexicon when given one (as `newsfeed
+    eval` does)."""
     if enricher is not None:
-        return AlertLane(enricher.nlp, enricher.rules, alert_min_level=settings.alert_min_level)
+        return AlertLane(
+            enricher.nlp, enricher.rules, desks=enricher.desks, alert_min_level=settings.alert_min_level
+        )
     return AlertLane(
         load_pipeline(settings.spacy_model),
         load_rules(settings.alert_rules),
+        desks=load_desks(),
         alert_min_level=settings.alert_min_level,
     )
 

@@ -8,12 +8,14 @@ import pytest
 from processors.desk import IPTC, classify_desk, desk_from_section, load_desks
 from schemas import DESKS
 
+LEXICON = load_desks()
+
 SEED = next((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "dev" / "articles"  # ../shared
 
 
 def desk_of(nlp, title: str, body: str, section: str | None = None) -> str:  # type: ignore[no-untyped-def]
-    return classify_desk(title, nlp(body), [], section).desk
+    return classify_desk(title, nlp(body), [], section, lexicon=LEXICON).desk
 
 
 def test_every_desk_has_its_iptc_code() -> None:
@@ -25,7 +27,7 @@ def test_every_desk_has_its_iptc_code() -> None:
 
 def test_seed_is_conflict(nlp) -> None:  # type: ignore[no-untyped-def]
     title, _, body = SEED.read_text(encoding="utf-8").partition("\n")
-    section = classify_desk(title, nlp(body.strip()), [], None)
+    section = classify_desk(title, nlp(body.strip()), [], None, lexicon=LEXICON)
     assert (section.desk, section.iptc) == ("conflict-war-peace", "medtop:16000000")
     assert section.confidence > 0.7
 
@@ -71,7 +73,9 @@ def test_generic_vocabulary_picks_the_desk(nlp, desk: str, title: str, body: str
 
 def test_source_section_decides_when_it_names_a_desk(nlp) -> None:  # type: ignore[no-untyped-def]
     body = "Troops and rebels clashed near the border, the army said."
-    section = classify_desk("Clashes at the border", nlp(body), [], "News > Sport > Football")
+    section = classify_desk(
+        "Clashes at the border", nlp(body), [], "News > Sport > Football", lexicon=LEXICON
+    )
     assert (section.desk, section.iptc, section.source_section) == (
         "sport",
         "medtop:15000000",
@@ -89,7 +93,7 @@ def test_section_paths_map_by_their_most_specific_part() -> None:
 
 
 def test_text_without_desk_vocabulary_is_other(nlp) -> None:  # type: ignore[no-untyped-def]
-    section = classify_desk("Notice", nlp("The meeting is on Tuesday at noon."), [], None)
+    section = classify_desk("Notice", nlp("The meeting is on Tuesday at noon."), [], None, lexicon=LEXICON)
     assert (section.desk, section.iptc) == ("other", None)
 
 

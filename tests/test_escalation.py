@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from processors.alerts import actors, alert_id, build_alert
-from processors.desk import classify_desk
+from processors.desk import classify_desk, load_desks
 from processors.entities import extract_entities
 from processors.escalation import LEVEL_ORDER, assess
 from processors.rules import load_rules
@@ -14,6 +14,7 @@ from schemas import Escalation, RawArticle
 
 SEED = next((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 RULES = load_rules()
+DESKS = load_desks()
 
 
 def seed_article() -> tuple[str, str]:
@@ -24,7 +25,14 @@ def seed_article() -> tuple[str, str]:
 def escalation_of(nlp, title: str, body: str, section: str | None = None) -> Escalation:  # type: ignore[no-untyped-def]
     doc = nlp(body)
     entities = extract_entities(doc, title)
-    return assess(doc, title, entities, classify_desk(title, doc, entities, section), RULES)
+    return assess(
+        doc,
+        title,
+        entities,
+        classify_desk(title, doc, entities, section, lexicon=DESKS),
+        RULES,
+        alert_min_level="medium",
+    )
 
 
 def alerts(esc: Escalation) -> bool:
@@ -44,7 +52,14 @@ def test_seed_alerts_high_on_nuclear_forces_sentence(nlp) -> None:  # type: igno
 def test_evidence_offsets_point_into_the_body(nlp) -> None:  # type: ignore[no-untyped-def]
     title, body = seed_article()
     doc = nlp(body)
-    esc = assess(doc, title, extract_entities(doc, title), classify_desk(title, doc, [], None), RULES)
+    esc = assess(
+        doc,
+        title,
+        extract_entities(doc, title),
+        classify_desk(title, doc, [], None, lexicon=DESKS),
+        RULES,
+        alert_min_level="medium",
+    )
     assert esc.evidence
     for ev in esc.evidence:
         assert doc.text[ev.start : ev.end] == ev.sentence
@@ -141,7 +156,14 @@ def test_actors_put_entities_cited_in_evidence_first(nlp) -> None:  # type: igno
     title, body = seed_article()
     doc = nlp(body)
     entities = extract_entities(doc, title)
-    esc = assess(doc, title, entities, classify_desk(title, doc, entities, None), RULES)
+    esc = assess(
+        doc,
+        title,
+        entities,
+        classify_desk(title, doc, entities, None, lexicon=DESKS),
+        RULES,
+        alert_min_level="medium",
+    )
     names = [a.name for a in actors(entities, esc.evidence)]
     cited = {
         e.name for e in entities for m in e.mentions for ev in esc.evidence if ev.start <= m.start < ev.end

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from processors.desk import classify_desk
+from processors.desk import classify_desk, load_desks
 from processors.escalation import assess, explain, score_hits
 from processors.matcher import TokenForms, compile_pattern
 from processors.rules import DEFAULT_RULES, RulesError, check_rules, load_rules
-from schemas import Section
+from schemas import LEVELS, Section
 
 SEED = next((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 CONFLICT = Section(desk="conflict-war-peace", iptc="medtop:16000000", confidence=0.9)
@@ -74,6 +74,24 @@ def test_levels_must_increase(tmp_path: Path) -> None:
     ]
 
 
+def test_an_alert_level_in_the_rules_file_is_refused_for_the_one_setting(tmp_path: Path) -> None:
+    text = MINIMAL.format(category="nuclear").replace("[levels]\n", '[levels]\nalert = "high"\n', 1)
+    assert check_rules(write(tmp_path, text)) == [
+        "rules.toml line 2: 'alert' is not read from the rules file: the alert threshold is the one "
+        "setting NEWSFEED_ALERT_MIN_LEVEL (remove the key)"
+    ]
+
+
+def test_the_alert_threshold_is_the_one_passed_in(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc, rules = nlp(SEED.read_text().split("\n", 1)[1]), load_rules()
+    level = assess(doc, "", [], CONFLICT, rules, alert_min_level="low").level
+    at_or_below = LEVELS[1 : LEVELS.index(level) + 1]
+    assert "medium" in at_or_below  # the seed alerts with the default threshold
+    for threshold in LEVELS[1:]:
+        alert = assess(doc, "", [], CONFLICT, rules, alert_min_level=threshold).alert
+        assert alert == (threshold in at_or_below), threshold
+
+
 def test_broken_toml_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match=r"rules.toml: not valid TOML: .*line 2"):
         load_rules(write(tmp_path, "[levels]\nlow = = 1\n"))
@@ -103,12 +121,12 @@ def test_explain_lists_each_rule_contribution_and_adds_up(nlp) -> None:  # type:
     assert nuclear and nuclear[0].contribution > 0 and "deterrence" in nuclear[0].terms
     assert any(h.kind == "de-escalation" and h.contribution < 0 and "cease-fire" in h.terms for h in hits)
     score, _ = score_hits(hits, rules)
-    assert assess(doc, title, [], CONFLICT, rules).score == score
+    assert assess(doc, title, [], CONFLICT, rules, alert_min_level="medium").score == score
 
 
 def test_guards_cancel_figurative_terms(nlp) -> None:  # type: ignore[no-untyped-def]
     doc = nlp("The government promised to escalate its war on drugs with more police raids.")
-    hits = explain(doc, "", [], classify_desk("", doc, [], None), load_rules())
+    hits = explain(doc, "", [], classify_desk("", doc, [], None, lexicon=load_desks()), load_rules())
     assert [h.rule for h in hits if h.kind == "escalation"] == []
 
 
