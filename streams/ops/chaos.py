@@ -10,23 +10,17 @@ import asyncio
 import logging
 import random
 import shutil
-import threading
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import RawArticle
 from streams.clients.replay import repeated, replay
 from streams.clients.sources import load_articles
-from streams.clients.tail import read_to_end, wait_for_partitions
 from streams.ops import broker
+from streams.ops.probes import KeyCounter, committed_offsets, key_offsets, outputs_missing_for_committed
 from streams.security import client_security, without_security
 from streams.settings import PROJECT_ROOT, Settings
 from streams.topics import ensure_topics
@@ -57,145 +51,6 @@ def chaos_worker(settings: Settings, log_path: Path, cwd: Path) -> WorkerProcess
     """
     env = {**FAST_REBALANCE_ENV, **ANY_METRICS_PORT_ENV, "PYTHONPATH": str(PROJECT_ROOT)}
     return WorkerProcess(settings, log_path, env=env, cwd=cwd, new_session=True)
-
-
-class KeyCounter:
-    """Counts the keys arriving on some topics, from their beginning, in a background thread.
-
-    The consumer is a plain aiokafka one (no group): it survives broker restarts by itself, and
-    one that fails anyway is replaced (a silently dead counter would look like lost articles).
-    """
-
-    def __init__(
-        self, bootstrap: str, topics: Sequence[str], security: Mapping[str, Any] | None = None
-    ) -> None:
-        self.bootstrap = bootstrap
-        self.security = security or {}
-        self.topics = list(topics)
-        self.counts: dict[str, Counter[str]] = {t: Counter() for t in topics}
-        self._stop = threading.Event()
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-        self._errors: list[str] = []
-        self._thread = threading.Thread(target=self._run, name="key-counter", daemon=True)
-
-    def __enter__(self) -> "KeyCounter":
-        self._thread.start()
-        if not self._ready.wait(60):
-            raise TimeoutError(f"could not subscribe to {self.topics} on {self.bootstrap}")
-        if self._error:
-            raise self._error
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(30)
-
-    def distinct(self, topic: str) -> set[str]:
-        return set(self.counts[topic].copy())
-
-    def snapshot(self, topic: str) -> Counter[str]:
-        return self.counts[topic].copy()
-
-    @property
-    def errors(self) -> list[str]:
-        """Client errors the counter recovered from (it reconnects and resumes where it was)."""
-        return list(self._errors)
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._consume())
-        except BaseException as exc:  # reported to the caller by __enter__ or seen as no progress
-            self._error = exc
-            self._ready.set()
-
-    async def _consume(self) -> None:
-        """Count until stopped; a failing consumer is replaced and resumes at the next offsets."""
-        positions: dict[TopicPartition, int] = {}
-        while not self._stop.is_set():
-            consumer = AIOKafkaConsumer(
-                **self.security, bootstrap_servers=self.bootstrap, enable_auto_commit=False
-            )
-            try:
-                await consumer.start()
-                tps = []
-                for topic in self.topics:
-                    partitions = await wait_for_partitions(self.bootstrap, topic, 30.0, self.security)
-                    tps += [TopicPartition(topic, p) for p in partitions]
-                consumer.assign(tps)
-                for tp in tps:
-                    if tp in positions:
-                        consumer.seek(tp, positions[tp])
-                    else:
-                        await consumer.seek_to_beginning(tp)
-                self._ready.set()
-                while not self._stop.is_set():
-                    batch = await consumer.getmany(timeout_ms=500)
-                    for tp, records in batch.items():
-                        counts = self.counts[tp.topic]
-                        for record in records:
-                            if record.key is not None:
-                                counts[record.key.decode()] += 1
-                        if records:
-                            positions[tp] = records[-1].offset + 1
-            except LookupError:
-                raise  # a topic that does not exist: the caller's mistake, not a fault to ride out
-            except Exception as exc:  # noqa: BLE001 - e.g. a fetch error while the cluster fails over
-                self._errors.append(repr(exc))
-                await asyncio.sleep(1.0)
-            finally:
-                await consumer.stop()
-
-
-async def committed_offsets(
-    bootstrap: str, group: str, topic: str, security: Mapping[str, Any] | None = None
-) -> dict[int, int]:
-    """The consumer group's committed offset (the next one it reads) per partition of `topic`."""
-    admin = AIOKafkaAdminClient(**(security or {}), bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
-
-
-async def key_offsets(
-    bootstrap: str, topic: str, security: Mapping[str, Any] | None = None
-) -> dict[str, tuple[int, int]]:
-    """Key -> (partition, offset) of every record of `topic` up to its end offsets now (the last one
-    for a repeated key; records produced meanwhile are left out)."""
-    return {
-        r.key.decode(): (r.partition, r.offset)
-        async for r in read_to_end(bootstrap, topic, security=security)
-        if r.key is not None
-    }
-
-
-def committed_without_output(
-    origin: dict[str, tuple[int, int]], committed: dict[int, int], published: Iterable[str]
-) -> set[str]:
-    """Input ids whose offset is committed but whose output is not on the broker: a commit-order bug."""
-    below = {i for i, (p, off) in origin.items() if off < committed.get(p, 0)}
-    return below - set(published)
-
-
-def outputs_missing_for_committed(
-    seen: "KeyCounter",
-    topics: Sequence[str],
-    origin: dict[str, tuple[int, int]],
-    committed: dict[int, int],
-    wait_s: float = 5.0,
-) -> set[str]:
-    """Committed input ids missing from any of the output `topics`, once the counter has caught up."""
-    deadline = time.monotonic() + wait_s
-    while True:
-        missing = set().union(
-            *(committed_without_output(origin, committed, seen.distinct(t)) for t in topics)
-        )
-        if not missing or time.monotonic() > deadline:
-            return missing
-        time.sleep(0.25)
 
 
 @dataclass

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
 
 from processors.dedup import story_key
 from processors.ids import stable_article_id
@@ -41,12 +40,14 @@ from schemas.codec import decode, encode
 from streams.clients.sources import load_articles
 from streams.clients.tail import tail
 from streams.ops import cluster
-from streams.ops.chaos import (
-    DEFAULT_CORPUS,
+from streams.ops.chaos import DEFAULT_CORPUS, chaos_worker
+from streams.ops.probes import (
     KeyCounter,
-    chaos_worker,
     committed_offsets,
+    group_members,
+    in_sync,
     key_offsets,
+    leaders,
     outputs_missing_for_committed,
 )
 from streams.settings import Settings
@@ -270,40 +271,6 @@ class Pipeline:
             origin = {k: v for k, v in origin.items() if k in drill_ids}
         outputs = [self.s.topic_enriched, self.s.topic_archive]
         return len(outputs_missing_for_committed(self.seen, outputs, origin, committed))
-
-
-async def leaders(bootstrap: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
-    """(topic, partition) -> leader node id (-1: none) as the cluster's metadata says now."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(list(topics))
-        return {(t["topic"], p["partition"]): p["leader"] for t in described for p in t["partitions"]}
-    finally:
-        await admin.close()
-
-
-async def in_sync(bootstrap: str, topics: Sequence[str], replicas: int) -> bool:
-    """Every partition has a leader and `replicas` in-sync replicas (no under-replicated partition)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(list(topics))
-        return all(p["leader"] >= 0 and len(p["isr"]) >= replicas for t in described for p in t["partitions"])
-    finally:
-        await admin.close()
-
-
-async def group_members(bootstrap: str, group: str) -> tuple[str, int, int]:
-    """(state, members, members with an assignment) of a consumer group."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    await admin.start()
-    try:
-        (response,) = await admin.describe_consumer_groups([group])
-        g = response.to_object()["groups"][0]
-        return g["state"], len(g["members"]), sum(1 for m in g["members"] if m["member_assignment"])
-    finally:
-        await admin.close()
 
 
 def _quiet(call: Callable[[], Any], default: Any) -> Any:

@@ -18,14 +18,8 @@ from streams.clients.sources import load_articles
 from streams.ops import broker
 from streams.ops.bench.run import cycle_articles
 from streams.ops.broker import BrokerConfig
-from streams.ops.chaos import (
-    FAST_REBALANCE_ENV,
-    KeyCounter,
-    committed_offsets,
-    corpus,
-    key_offsets,
-    outputs_missing_for_committed,
-)
+from streams.ops.chaos import FAST_REBALANCE_ENV, corpus
+from streams.ops.probes import KeyCounter, committed_offsets, key_offsets, outputs_missing_for_committed
 from streams.settings import PROJECT_ROOT
 from streams.topics import ensure_topics_sync
 from streams.worker import WorkerProcess
