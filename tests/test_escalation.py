@@ -154,16 +154,8 @@ def test_trial_about_past_bombing_scores_below_fresh_bombing(nlp) -> None:  # ty
 
 def test_actors_put_entities_cited_in_evidence_first(nlp) -> None:  # type: ignore[no-untyped-def]
     title, body = seed_article()
-    doc = nlp(body)
-    entities = extract_entities(doc, title)
-    esc = assess(
-        doc,
-        title,
-        entities,
-        classify_desk(title, doc, entities, None, lexicon=DESKS),
-        RULES,
-        alert_min_level="medium",
-    )
+    entities = extract_entities(nlp(body), title)
+    esc = escalation_of(nlp, title, body)
     names = [a.name for a in actors(entities, esc.evidence)]
     cited = {
         e.name for e in entities for m in e.mentions for ev in esc.evidence if ev.start <= m.start < ev.end

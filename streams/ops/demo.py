@@ -4,6 +4,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from schemas import Alert, EnrichedArticle
 from schemas.codec import decode
@@ -107,38 +108,34 @@ async def _collect(
     enriched: dict[str, EnrichedArticle] = {}
     deadline = time.monotonic() + wait_s
     while len(enriched) < len(ids) and time.monotonic() < deadline and worker.running:
-        try:
-            async for record in tail(
-                settings.broker,
-                settings.topic_enriched,
-                from_beginning=True,
-                timeout=2.0,
-                security=client_security(settings),
-            ):
-                if record.timestamp >= since_ms and record.key and record.key.decode() in ids:
-                    article = decode(record.value, EnrichedArticle)
-                    enriched[article.id] = article
-        except TopicNotFound:
-            continue  # the worker has not declared its output topics yet
+        for record in await _records(settings, settings.topic_enriched):
+            if record.timestamp >= since_ms and record.key and record.key.decode() in ids:
+                article = decode(record.value, EnrichedArticle)
+                enriched[article.id] = article
     alerted = {a.id for a in enriched.values() if a.escalation.alert}
     alerts: dict[str, Alert] = {}
     deadline = time.monotonic() + 15.0
     while len(alerts) < len(alerted) and time.monotonic() < deadline:
-        try:
-            async for record in tail(
-                settings.broker,
-                settings.topic_alerts,
-                from_beginning=True,
-                timeout=2.0,
-                security=client_security(settings),
-            ):
-                alert = decode(record.value, Alert)
-                if alert.article_id in alerted:
-                    # An earlier run's alert is kept: a replay of the same story does not alert twice.
-                    alerts[alert.article_id] = alert
-        except TopicNotFound:
-            await asyncio.sleep(0.5)
+        for record in await _records(settings, settings.topic_alerts):
+            alert = decode(record.value, Alert)
+            if alert.article_id in alerted:
+                # An earlier run's alert is kept: a replay of the same story does not alert twice.
+                alerts[alert.article_id] = alert
     return list(enriched.values()), list(alerts.values())
+
+
+async def _records(settings: Settings, topic: str) -> list[Any]:
+    """Every record of the topic now; none (after a pause) while the worker has not declared it yet."""
+    try:
+        return [
+            r
+            async for r in tail(
+                settings.broker, topic, from_beginning=True, timeout=2.0, security=client_security(settings)
+            )
+        ]
+    except TopicNotFound:
+        await asyncio.sleep(0.5)
+        return []
 
 
 def _wait_for_ctrl_c(proc: NewsfeedProcess) -> None:

@@ -290,6 +290,15 @@ def until(check: Callable[[], bool], timeout_s: float, what: str, poll_s: float 
     return time.monotonic() - t0
 
 
+def _group_stable(s: Settings, members: int, timeout_s: float, what: str) -> float:
+    """Seconds until the enrichment group is Stable with `members` members, each assigned."""
+    return until(
+        lambda: asyncio.run(group_members(s.broker, s.app_id)) == ("Stable", members, members),
+        timeout_s,
+        what,
+    )
+
+
 def longest_pause(samples: Sequence[tuple[float, int]]) -> float:
     """Longest time the enriched count stood still, over (time, count) samples, while work was left."""
     longest, since = 0.0, samples[0][0] if samples else 0.0
@@ -356,17 +365,11 @@ def run_drill(p: Pipeline, drill: str, articles: int, rate: float, timeout_s: fl
     elif drill == "worker-kill":
         victim_worker = p.workers[1]
         victim_worker.kill()
-        took = until(
-            lambda: asyncio.run(group_members(s.broker, s.app_id)) == ("Stable", 1, 1),
-            120, "the surviving worker to hold every partition",
-        )  # fmt: skip
+        took = _group_stable(s, 1, 120, "the surviving worker to hold every partition")
         note(f"worker SIGKILLed: the other held all {PARTITIONS} partitions after {took:.1f} s")
         ahead_after_fault = p.committed_ahead()
         victim_worker.start()
-        took = until(
-            lambda: asyncio.run(group_members(s.broker, s.app_id)) == ("Stable", WORKERS, WORKERS),
-            180, "the restarted worker to rejoin",
-        )  # fmt: skip
+        took = _group_stable(s, WORKERS, 180, "the restarted worker to rejoin")
         note(f"worker restarted: group of {WORKERS} stable again after {took:.1f} s")
     elif drill == "two-down":
         now = asyncio.run(leaders(s.broker, topics))
@@ -504,10 +507,7 @@ def drill_pipeline(
             p.seen = seen
             for w in p.workers:
                 w.start()
-            took = until(
-                lambda: asyncio.run(group_members(s.broker, s.app_id)) == ("Stable", WORKERS, WORKERS),
-                300, "both workers in the group",
-            )  # fmt: skip
+            took = _group_stable(s, WORKERS, 300, "both workers in the group")
             _say(f"{WORKERS} workers in the group after {took:.1f} s; logs in {home}")
             warmup = Feeder(s.broker, s.topic_raw, p.articles("warmup"), 100.0, 4 * PARTITIONS).start()
             warmup.stop()
