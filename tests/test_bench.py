@@ -7,17 +7,9 @@ import pytest
 
 from processors.dedup import story_key
 from schemas import RawArticle
-from streams.clients.sources import load_file
-from streams.ops.bench.run import (
-    DEFAULT_CORPUS,
-    BenchError,
-    check_targets,
-    cycle_articles,
-    format_bench,
-    gum_article,
-    load_corpus,
-    percentile,
-)
+from streams.clients.replay import cycle_articles
+from streams.clients.sources import DEV_SET, gum_article, load_file
+from streams.ops.bench.run import BenchError, check_targets, format_bench, load_corpus, percentile
 from tests.helpers import SEED
 
 
@@ -52,7 +44,7 @@ def test_distinct_titles_make_every_copy_its_own_story_for_the_alert_dedup() -> 
     assert len({story_key(a.title, a.id or "") for a in out}) == 3
 
 
-def test_gum_document_headline_is_its_first_paragraph() -> None:
+def test_gum_document_is_split_as_eval_scores_it_headline_title_no_date_line() -> None:
     doc = {
         "doc_id": "GUM_news_x",
         "text": "Over 900 asylum seekers rescued\n\nMonday, May 18, 2015\n\nOn Friday, fishermen rescued...",
@@ -61,7 +53,7 @@ def test_gum_document_headline_is_its_first_paragraph() -> None:
     article = gum_article(doc, "fallback")
     assert article.id == "GUM_news_x"
     assert article.title == "Over 900 asylum seekers rescued"
-    assert article.body.startswith("Monday, May 18, 2015")
+    assert article.body == "On Friday, fishermen rescued..."  # as processors.evaluation.gum_document
 
 
 def test_corpus_reads_dev_articles_and_gum_texts(tmp_path: Path) -> None:
@@ -74,7 +66,10 @@ def test_corpus_reads_dev_articles_and_gum_texts(tmp_path: Path) -> None:
         "labels": {},
     }
     (tmp_path / "articles" / "dev-001.json").write_bytes(orjson.dumps(dev))
-    gum = {"doc_id": "GUM_news_a", "text": "Crane collapses\n\nA crane fell on Tuesday."}
+    gum = {
+        "doc_id": "GUM_news_a",
+        "text": "Crane collapses\n\nTuesday, May 19, 2015\n\nA crane fell on Tuesday.",
+    }
     (tmp_path / "gum_news" / "derived" / "GUM_news_a.json").write_bytes(orjson.dumps(gum))
     articles, origin = load_corpus(tmp_path)
     assert [a.id for a in articles][-2:] == ["dev-001", "GUM_news_a"]
@@ -85,7 +80,7 @@ def test_corpus_reads_dev_articles_and_gum_texts(tmp_path: Path) -> None:
 def test_corpus_without_the_default_dev_set_falls_back_to_the_seeds_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("streams.ops.bench.run.DEFAULT_CORPUS", tmp_path / "missing")
+    monkeypatch.setattr("streams.clients.sources.DEV_SET", tmp_path / "missing")
     articles, origin = load_corpus()
     assert [a.id for a in articles] == [SEED.stem]
     assert "missing" in origin and "only" in origin
@@ -96,7 +91,7 @@ def test_an_explicit_corpus_dir_must_exist(tmp_path: Path) -> None:
         load_corpus(tmp_path / "missing")
 
 
-@pytest.mark.skipif(not DEFAULT_CORPUS.is_dir(), reason="shared development set not beside the clone")
+@pytest.mark.skipif(not DEV_SET.is_dir(), reason="shared development set not beside the clone")
 def test_default_corpus_cycles_to_2000_distinct_messages() -> None:
     base, _ = load_corpus()
     assert len(base) >= 50

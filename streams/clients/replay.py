@@ -1,8 +1,10 @@
 """Publish articles to the raw topic with an idempotent aiokafka producer (acks=all)."""
 
 import asyncio
+import itertools
+import math
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,26 @@ def repeated(articles: list[RawArticle], repeat: int) -> Iterator[RawArticle]:
         for raw in articles:
             base = raw.id or stable_article_id(raw.url, raw.title, raw.body)
             yield raw.model_copy(update={"id": base if n == 0 else f"{base}~{n}"})
+
+
+def cycle_articles(
+    base: Sequence[RawArticle], count: int, *, distinct_titles: bool = False
+) -> list[RawArticle]:
+    """`count` messages cycling through `base`; copies get distinct ids (as `newsfeed replay --repeat`).
+
+    With `distinct_titles`, copies also get " (copy N)" on the title, so the alert dedup (by normalized
+    title) treats each as its own story and every alerting copy publishes an alert.
+    """
+    if not base:
+        raise ValueError("no articles to cycle through")
+    rounds = math.ceil(count / len(base))
+    out = list(itertools.islice(repeated(list(base), rounds), count))
+    if distinct_titles:
+        out = [
+            a.model_copy(update={"title": f"{a.title} (copy {i // len(base)})"}) if i >= len(base) else a
+            for i, a in enumerate(out)
+        ]
+    return out
 
 
 async def replay(

@@ -7,9 +7,14 @@ from typing import Any
 
 import orjson
 
+from processors.evaluation import gum_document
 from schemas import RawArticle
+from streams.settings import PROJECT_ROOT
 
 SUFFIXES = (".txt", ".json", ".jsonl")
+
+# The shared development set beside the checkout (../shared/dev): labelled articles and GUM texts.
+DEV_SET = PROJECT_ROOT.parent / "shared" / "dev"
 
 
 class SourceError(ValueError):
@@ -83,3 +88,39 @@ def _as_datetime(value: Any) -> Any:
         return datetime.combine(date.fromisoformat(str(value)), time(), tzinfo=UTC)
     except ValueError:
         return value
+
+
+def load_corpus(
+    corpus_dir: Path | None = None, seeds_dir: Path = PROJECT_ROOT / "seeds"
+) -> tuple[list[RawArticle], str]:
+    """The seed, the development articles and the GUM news texts (the bench and chaos corpus); returns
+    them and where they came from.
+
+    A corpus directory given explicitly must exist. Without the default one (the shared development
+    set that CI puts beside the clone), falls back to seeds/ and says so in the origin ("... missing)").
+    """
+    articles = [a for path in sorted(seeds_dir.glob("*.txt")) for a in load_file(path)]
+    explicit = corpus_dir is not None
+    corpus_dir = corpus_dir or DEV_SET
+    dev_dir, gum_dir = corpus_dir / "articles", corpus_dir / "gum_news" / "derived"
+    if not dev_dir.is_dir() and not gum_dir.is_dir():
+        if explicit:
+            raise SourceError(f"{corpus_dir}: no articles/ or gum_news/derived/ in it (the shared dev set)")
+        if not articles:
+            raise SourceError(f"no corpus: neither {corpus_dir} nor {seeds_dir} has articles")
+        return articles, f"{seeds_dir} only ({corpus_dir} missing)"
+    seed_bodies = {a.body.strip() for a in articles}
+    for path in sorted(dev_dir.glob("*.json")):
+        articles.extend(a for a in load_file(path) if a.body.strip() not in seed_bodies)
+    for path in sorted(gum_dir.glob("*.json")):
+        articles.append(gum_article(orjson.loads(path.read_bytes()), path.stem))
+    return articles, f"seeds/ + {dev_dir} + {gum_dir}"
+
+
+def gum_article(doc: dict[str, Any], name: str = "") -> RawArticle:
+    """A GUM derived document as an article, split exactly as `newsfeed eval` scores it
+    (processors.evaluation.gum_document: the headline is the title, the date line is dropped)."""
+    part = gum_document(doc)
+    return RawArticle(
+        id=str(part.doc_id or name), title=part.title, body=part.body, url=doc.get("source_url"), source="gum"
+    )

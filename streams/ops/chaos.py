@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemas import RawArticle
-from streams.clients.replay import repeated, replay
-from streams.clients.sources import load_articles
+from streams.clients.replay import cycle_articles, replay
+from streams.clients.sources import DEV_SET, load_articles
 from streams.ops import broker
 from streams.ops.probes import KeyCounter, committed_offsets, key_offsets, outputs_missing_for_committed
 from streams.security import client_security, without_security
@@ -26,8 +26,7 @@ from streams.settings import PROJECT_ROOT, Settings
 from streams.topics import ensure_topics
 from streams.worker import WorkerProcess
 
-DEV_ARTICLES = PROJECT_ROOT.parent / "shared" / "dev" / "articles"  # ../shared beside the checkout
-DEFAULT_CORPUS = (PROJECT_ROOT / "seeds", DEV_ARTICLES)
+DEFAULT_CORPUS = (PROJECT_ROOT / "seeds", DEV_SET / "articles")
 # Faust reads these itself (no prefix). A SIGKILLed member otherwise holds its partitions for the
 # default 60 s session timeout before the restarted worker gets them (6 s is the broker minimum).
 FAST_REBALANCE_ENV = {"BROKER_SESSION_TIMEOUT": "6", "BROKER_HEARTBEAT_INTERVAL": "1"}
@@ -37,11 +36,7 @@ ANY_METRICS_PORT_ENV = {f"NEWSFEED_METRICS_PORT_{role}": "0" for role in ("ENRIC
 
 def corpus(articles: int, paths: Iterable[Path] = DEFAULT_CORPUS) -> list[RawArticle]:
     """`articles` articles cycled from the given files with distinct ids (`<id>~<n>` after the first pass)."""
-    base = list(load_articles([p for p in paths if p.exists()]))
-    if not base:
-        raise ValueError("no articles in the chaos corpus")
-    copies = -(-articles // len(base))
-    return list(repeated(base, copies))[:articles]
+    return cycle_articles(list(load_articles([p for p in paths if p.exists()])), articles)
 
 
 def chaos_worker(settings: Settings, log_path: Path, cwd: Path) -> WorkerProcess:

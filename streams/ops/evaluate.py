@@ -19,11 +19,11 @@ from processors.evaluation import (
     EvalResult,
     GumScore,
     evaluate,
-    gum_document,
     score_gum,
 )
 from processors.triage import AlertLane
 from schemas import EnrichedArticle, RawArticle
+from streams.clients.sources import gum_article
 
 
 class LabelFileError(ValueError):
@@ -106,8 +106,7 @@ def _with_lane(score: ArticleScore, lane: AlertLane, raw: RawArticle) -> Article
 
 def _run_gum(gum_dir: Path, enricher: Enricher, now: datetime) -> list[GumScore]:
     docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gum_dir.glob("*.json"))]
-    parts = [gum_document(d) for d in docs]
-    raws = [RawArticle(id=p.doc_id, title=p.title, body=p.body) for p in parts]
+    raws = [gum_article(d) for d in docs]
     scores = []
     for doc, result in zip(docs, enricher.enrich_batch(raws, now), strict=True):
         if isinstance(result, Exception):

@@ -15,7 +15,6 @@ The bench starts its own broker (its own home and ports) and stops it at the end
 
 import asyncio
 import contextlib
-import itertools
 import math
 import os
 import platform
@@ -35,15 +34,15 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import RawArticle
 from schemas.codec import encode
-from streams.clients.replay import repeated, replay
-from streams.clients.sources import load_file
+from streams.clients import sources
+from streams.clients.replay import cycle_articles, replay
+from streams.clients.sources import SourceError
 from streams.ops import broker
 from streams.security import client_security, without_security
 from streams.settings import PROJECT_ROOT, Settings
 from streams.topics import ensure_topics
 from streams.worker import Supervisor, WorkerProcess
 
-DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "dev"
 STREAM_PARTITIONS = 2  # both streaming runs, so 1 worker vs 2 workers compares like with like
 # (result key, workers, role): the enrichment app alone (the targets), then a whole `newsfeed worker`
 # whose alert lane and alerter share the cores, to show what the lane costs in throughput.
@@ -79,63 +78,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-def cycle_articles(
-    base: Sequence[RawArticle], count: int, *, distinct_titles: bool = False
-) -> list[RawArticle]:
-    """`count` messages cycling through `base`; copies get distinct ids (as `newsfeed replay --repeat`).
-
-    With `distinct_titles`, copies also get " (copy N)" on the title, so the alert dedup (by normalized
-    title) treats each as its own story and every alerting copy publishes an alert.
-    """
-    if not base:
-        raise BenchError("the corpus is empty")
-    rounds = math.ceil(count / len(base))
-    out = list(itertools.islice(repeated(list(base), rounds), count))
-    if distinct_titles:
-        out = [
-            a.model_copy(update={"title": f"{a.title} (copy {i // len(base)})"}) if i >= len(base) else a
-            for i, a in enumerate(out)
-        ]
-    return out
-
-
 def load_corpus(
     corpus_dir: Path | None = None, seeds_dir: Path = PROJECT_ROOT / "seeds"
 ) -> tuple[list[RawArticle], str]:
-    """The seed, the development articles and the GUM news texts; returns them and where they came from.
-
-    A corpus directory given explicitly must exist. Without the default one (the shared development
-    set that CI puts beside the clone), falls back to seeds/ and says so.
-    """
-    articles = [a for path in sorted(seeds_dir.glob("*.txt")) for a in load_file(path)]
-    explicit = corpus_dir is not None
-    corpus_dir = corpus_dir or DEFAULT_CORPUS
-    dev_dir, gum_dir = corpus_dir / "articles", corpus_dir / "gum_news" / "derived"
-    if not dev_dir.is_dir() and not gum_dir.is_dir():
-        if explicit:
-            raise BenchError(f"{corpus_dir}: no articles/ or gum_news/derived/ in it (the shared dev set)")
-        if not articles:
-            raise BenchError(f"no corpus: neither {corpus_dir} nor {seeds_dir} has articles")
-        _say(f"WARNING: {corpus_dir} not found: benchmarking on seeds/ only ({len(articles)} article(s))")
-        return articles, f"{seeds_dir} only ({corpus_dir} missing)"
-    seed_bodies = {a.body.strip() for a in articles}
-    for path in sorted(dev_dir.glob("*.json")):
-        articles.extend(a for a in load_file(path) if a.body.strip() not in seed_bodies)
-    for path in sorted(gum_dir.glob("*.json")):
-        articles.append(gum_article(orjson.loads(path.read_bytes()), path.stem))
-    return articles, f"seeds/ + {dev_dir} + {gum_dir}"
-
-
-def gum_article(doc: dict[str, Any], name: str) -> RawArticle:
-    """A GUM derived document as an article: the first paragraph of `text` is the headline."""
-    title, _, body = str(doc["text"]).strip().partition("\n\n")
-    return RawArticle(
-        id=str(doc.get("doc_id") or name),
-        title=title.strip(),
-        body=body,
-        url=doc.get("source_url"),
-        source="gum",
-    )
+    """streams.clients.sources.load_corpus, its problems as BenchError and its fallback said aloud."""
+    try:
+        articles, origin = sources.load_corpus(corpus_dir, seeds_dir)
+    except SourceError as exc:
+        raise BenchError(str(exc)) from None
+    if origin.endswith("missing)"):
+        _say(f"WARNING: benchmarking on {origin} ({len(articles)} article(s))")
+    return articles, origin
 
 
 def check_targets(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
