@@ -1,0 +1,1 @@
+"""Tests against the real Kafka broker (the session fixture starts it) and real worker processes."""
