@@ -18,6 +18,7 @@ consumer would start without a commit (`auto_offset_reset`): the beginning, for 
 Applied on import of the app; remove each when faust-streaming / aiokafka fix it.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
@@ -45,13 +46,21 @@ def _idempotent_settings_extra(self: Any) -> Any:
     return {**_original_settings_extra(self), "enable_idempotence": True}
 
 
-async def seek_to_committed_or_reset(consumer: AIOKafkaConsumer, reset: str) -> dict[Any, int | None]:
-    """Every assigned partition to its committed offset, or (nothing committed) to `reset`'s end."""
+async def seek_to_committed_or_reset(
+    consumer: AIOKafkaConsumer, reset: str, changelogs: Collection[str] = ()
+) -> dict[Any, int | None]:
+    """Every assigned partition to its committed offset, or (nothing committed) to `reset`'s end.
+
+    Table changelogs keep aiokafka's rule: Faust's recovery positions them itself.
+    """
     committed: dict[Any, int | None] = {}
     for tp in consumer.assignment():
         offset = await consumer.committed(tp)
         committed[tp] = offset
-        if offset is not None and offset >= 0:
+        if tp.topic in changelogs:
+            if offset is not None and offset > 0:
+                consumer.seek(tp, offset)
+        elif offset is not None and offset >= 0:
             consumer.seek(tp, offset)
         elif reset == "latest":
             await consumer.seek_to_end(tp)
@@ -62,7 +71,8 @@ async def seek_to_committed_or_reset(consumer: AIOKafkaConsumer, reset: str) -> 
 
 async def _seek_to_committed(self: Any) -> Any:
     reset = self.app.conf.consumer_auto_offset_reset
-    return await self.call_thread(seek_to_committed_or_reset, self._ensure_consumer(), reset)
+    changelogs = set(self.app.tables.changelog_topics)
+    return await self.call_thread(seek_to_committed_or_reset, self._ensure_consumer(), reset, changelogs)
 
 
 def apply() -> None:
