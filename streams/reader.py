@@ -1,12 +1,12 @@
-"""Read a topic's messages as JSON lines, for people and scripts."""
+"""The one topic reader: every record of a topic's partitions (waiting for the topic to exist), with
+the public aiokafka API only; `newsfeed tail`, dlq, reprocess, status, the story index, the probes,
+the demo and the tests read topics through it."""
 
 import asyncio
-import base64
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka import errors as Errors
 from aiokafka.admin import AIOKafkaAdminClient
@@ -14,22 +14,6 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 class TopicNotFound(LookupError):
     pass
-
-
-def as_json_line(msg: Any) -> dict[str, Any]:
-    """A consumed record as a dict: the value parsed when it is JSON, else base64."""
-    try:
-        value: Any = orjson.loads(msg.value) if msg.value is not None else None
-    except orjson.JSONDecodeError:
-        value = {"base64": base64.b64encode(msg.value).decode("ascii")}
-    return {
-        "topic": msg.topic,
-        "partition": msg.partition,
-        "offset": msg.offset,
-        "timestamp_ms": msg.timestamp,
-        "key": msg.key.decode("utf-8", "replace") if msg.key is not None else None,
-        "value": value,
-    }
 
 
 async def tail(

@@ -14,7 +14,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from prometheus_client.metrics_core import Metric
 
-from streams.clients.tail import TopicNotFound, tail
+from streams.reader import TopicNotFound, tail
 from streams.settings import PROJECT_ROOT, Settings
 from streams.worker import WorkerProcess
 

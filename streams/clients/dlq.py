@@ -11,7 +11,7 @@ from aiokafka.record.memory_records import MemoryRecords
 
 from schemas import DeadLetter
 from schemas.codec import DecodeError, decode
-from streams.clients.tail import TopicNotFound, tail
+from streams.reader import TopicNotFound, tail
 from streams.security import client_security
 from streams.settings import Settings
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from schemas import ArchiveRecord, RawArticle
 from schemas.codec import DecodeError, decode
 from streams.clients.replay import ReplayStats, replay
-from streams.clients.tail import TopicNotFound, read_to_end
+from streams.reader import TopicNotFound, read_to_end
 from streams.security import client_security
 from streams.settings import Settings
 

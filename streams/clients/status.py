@@ -18,8 +18,8 @@ from aiokafka.errors import KafkaError
 
 from schemas import DeadLetter
 from schemas.codec import DecodeError, decode
-from streams.clients.tail import partitions_of
 from streams.offsets import PartitionOffsets, close_clients, read_offsets
+from streams.reader import partitions_of
 from streams.security import client_security
 from streams.settings import TOPIC_FIELDS, Settings
 

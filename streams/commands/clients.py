@@ -47,7 +47,8 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.clients.tail import TopicNotFound, as_json_line, tail
+    from streams.clients.tail import as_json_line
+    from streams.reader import TopicNotFound, tail
     from streams.security import client_security, refusals_explained
 
     async def run() -> None:

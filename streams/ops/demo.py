@@ -11,8 +11,8 @@ from schemas.codec import decode
 from streams.clients.replay import replay
 from streams.clients.sources import load_articles
 from streams.clients.summary import summarize_alert, summarize_article
-from streams.clients.tail import TopicNotFound, tail
 from streams.ops import broker
+from streams.reader import TopicNotFound, tail
 from streams.security import client_security
 from streams.settings import Settings
 from streams.topics import ensure_topics_sync

@@ -38,7 +38,6 @@ from processors.ids import stable_article_id
 from schemas import Alert, RawArticle
 from schemas.codec import decode, encode
 from streams.clients.sources import load_articles
-from streams.clients.tail import tail
 from streams.ops import cluster
 from streams.ops.chaos import DEFAULT_CORPUS, chaos_worker
 from streams.ops.probes import (
@@ -50,6 +49,7 @@ from streams.ops.probes import (
     leaders,
     outputs_missing_for_committed,
 )
+from streams.reader import tail
 from streams.settings import Settings
 from streams.topics import ensure_topics
 from streams.worker import Supervisor

@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from streams.clients.tail import read_to_end, wait_for_partitions
+from streams.reader import read_to_end, wait_for_partitions
 
 
 class KeyCounter:

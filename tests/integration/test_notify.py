@@ -19,8 +19,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import Actor, Alert, Evidence, WebhookDeadLetter, WebhookPayload
 from schemas.codec import decode, encode
-from streams.clients.tail import TopicNotFound, tail
 from streams.ops.bench.desk import free_port
+from streams.reader import TopicNotFound, tail
 from streams.settings import PROJECT_ROOT, Settings, Webhook
 from streams.topics import ensure_topics_sync
 from streams.worker import NewsfeedProcess

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaProducer
 from schemas import ArchiveRecord, RawArticle
 from schemas.codec import decode, encode
 from streams.clients.reprocess import DateRangeError, parse_bound
-from streams.clients.tail import read_to_end
+from streams.reader import read_to_end
 from streams.settings import PROJECT_ROOT, Settings
 from streams.topics import ensure_topics_sync
 from tests.helpers import stream_env
