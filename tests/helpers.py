@@ -7,6 +7,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,21 @@ def naming_problems(family: Metric) -> list[str]:
     if not family.documentation.strip():
         problems.append(f"{name}: no help text")
     return problems
+
+
+def wait_until(condition: Callable[[], bool], worker: WorkerProcess, timeout: float, what: str) -> None:
+    """Until `condition()`; fails with the worker log if the worker dies or `timeout` s pass."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert worker.running, f"worker died:\n{worker.log()}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}; worker log:\n{worker.log()}"
+        time.sleep(0.1)
+
+
+def child_pid(worker: WorkerProcess, role: str) -> int:
+    """Pid of the worker's child process running `role` (the alert lane or the alerter)."""
+    pid = worker.pid
+    for child in worker.children():
+        if f"\0--role\0{role}\0" in Path(f"/proc/{child}/cmdline").read_text():
+            return child
+    raise AssertionError(f"no '{role}' child of worker {pid}:\n{worker.log()}")

@@ -8,7 +8,6 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from streams.ops.probes import KeyCounter, committed_offsets, key_offsets, outpu
 from streams.settings import PROJECT_ROOT
 from streams.topics import ensure_topics_sync
 from streams.worker import WorkerProcess
-from tests.helpers import SEED, TEST_PORT, stream_env, worker_process
+from tests.helpers import SEED, TEST_PORT, child_pid, stream_env, wait_until, worker_process
 
 pytestmark = pytest.mark.kafka
 
@@ -43,14 +42,6 @@ def start_pipeline(kafka_broker: str, log_path: Path) -> tuple[WorkerProcess, li
     s = worker.settings
     asyncio.run(replay(inputs, bootstrap=s.broker, topic=s.topic_raw, progress=False))
     return worker, [a.id for a in inputs if a.id]
-
-
-def wait_until(condition: Callable[[], bool], worker: WorkerProcess, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert worker.running, f"worker died:\n{worker.log()}"
-        assert time.monotonic() < deadline, f"timed out waiting for {what}; worker log:\n{worker.log()}"
-        time.sleep(0.1)
 
 
 def test_sigkill_mid_stream_loses_nothing(kafka_broker: str, tmp_path: Path) -> None:
@@ -151,15 +142,6 @@ def test_sigterm_exits_0_in_bounded_time_and_commits_what_it_published(
         worker.stop()
 
 
-def _child(worker: WorkerProcess, role: str) -> int:
-    """Pid of the worker's child process running `role` (the alert lane or the alerter)."""
-    pid = worker.pid
-    for child in worker.children():
-        if f"\0--role\0{role}\0" in Path(f"/proc/{child}/cmdline").read_text():
-            return child
-    raise AssertionError(f"no '{role}' child of worker {pid}:\n{worker.log()}")
-
-
 def test_killed_alerting_children_are_restarted_and_alert_the_backlog(
     kafka_broker: str, tmp_path: Path
 ) -> None:
@@ -173,7 +155,7 @@ def test_killed_alerting_children_are_restarted_and_alert_the_backlog(
         with KeyCounter(s.broker, [s.topic_alerts]) as seen:
             asyncio.run(replay(stories[:4], bootstrap=s.broker, topic=s.topic_raw, progress=False))
             wait_until(lambda: len(seen.distinct(s.topic_alerts)) >= 4, worker, 90, "the first 4 alerts")
-            killed = {role: _child(worker, role) for role in ("alerts", "lane")}
+            killed = {role: child_pid(worker, role) for role in ("alerts", "lane")}
             for pid in killed.values():
                 os.kill(pid, signal.SIGKILL)
             # A backlog for the restarted alerter: its dedup table must be recovered, then the backlog read.
@@ -181,7 +163,7 @@ def test_killed_alerting_children_are_restarted_and_alert_the_backlog(
             wait_until(
                 lambda: {a.id for a in stories} <= seen.distinct(s.topic_alerts), worker, 120, "all 8 alerts"
             )
-            assert all(_child(worker, role) != pid for role, pid in killed.items())
+            assert all(child_pid(worker, role) != pid for role, pid in killed.items())
             time.sleep(2.0)
             assert all(n == 1 for n in seen.snapshot(s.topic_alerts).values()), seen.snapshot(s.topic_alerts)
     finally:
