@@ -70,3 +70,22 @@ def test_the_check_sees_lazy_imports(tmp_path: Path) -> None:
         "m.py imports streams.ops",
         "m.py imports streams.ops.bench.run",
     ]
+
+
+BROKER_FIXTURES = {"kafka_broker", "worker"}
+
+
+def broker_tests(path: Path) -> list[str]:
+    """Test functions of a module that take a fixture needing the real broker."""
+    return [
+        node.name
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.FunctionDef) and {a.arg for a in node.args.args} & BROKER_FIXTURES
+    ]
+
+
+def test_broker_backed_tests_are_in_tests_integration() -> None:
+    tests_dir = PROJECT_ROOT / "tests"
+    assert broker_tests(tests_dir / "integration" / "test_stream_integration.py")  # the check sees them
+    outside = {shown(p): names for p in sorted(tests_dir.glob("test_*.py")) if (names := broker_tests(p))}
+    assert outside == {}
