@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from streams.clients.replay import replay
+from streams.clients.replay import cycle_articles, replay
 from streams.clients.sources import load_articles
 from streams.ops import broker
-from streams.ops.bench.run import cycle_articles
 from streams.ops.broker import BrokerConfig
 from streams.ops.chaos import FAST_REBALANCE_ENV, corpus
 from streams.ops.probes import KeyCounter, committed_offsets, key_offsets, outputs_missing_for_committed

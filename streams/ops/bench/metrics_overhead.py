@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 from faust.types import TP
 
 from processors.enrich import STAGES
-from streams.ops.bench.run import BenchError, _say, cycle_articles, load_corpus, measure_stream, own_broker
+from streams.clients.replay import cycle_articles
+from streams.ops.bench.run import BenchError, _say, load_corpus, measure_stream, own_broker
 from streams.settings import Settings
 
 SCRAPE_EVERY_S = 5.0

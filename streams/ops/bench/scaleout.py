@@ -17,8 +17,9 @@ from typing import Any
 
 import orjson
 
+from streams.clients.replay import cycle_articles
 from streams.ops import cluster
-from streams.ops.bench.run import _loadavg, _say, cycle_articles, load_corpus, measure_stream
+from streams.ops.bench.run import _loadavg, _say, load_corpus, measure_stream
 from streams.settings import Settings
 
 SCALE_PARTITIONS = 4
