@@ -1,6 +1,6 @@
 """Failover drills on a local three-node cluster: broker and worker faults while articles stream in.
 
-`newsfeed chaos --nodes 3` (and, shorter, tests/test_cluster_drills.py) runs two `newsfeed worker`
+`newsfeed chaos --nodes 3` (and, shorter, tests/integration/test_cluster_drills.py) runs two `newsfeed worker`
 processes on 4 partitions, replication 3, min.insync.replicas 2, and one drill after another on
 the same pipeline, each with its own articles streaming in at a steady rate while the fault happens:
 
