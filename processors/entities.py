@@ -331,6 +331,7 @@ def extract_entities(doc: Doc, title: str) -> list[Entity]:
     for surface, start, end, _ in spans:
         by_surface[surface].mentions.append(Mention(text=surface, start=start, end=end))
     _add_untagged_mentions(text, groups)
+    _add_surname_mentions(text, groups)
     lead_end = _lead_end(text)
     entities = [_to_entity(g, title, lead_end) for g in groups if g.mentions]
     return sorted(entities, key=lambda e: (-e.salience, e.mentions[0].start))
@@ -778,6 +779,34 @@ def _add_untagged_mentions(text: str, groups: list[_Group]) -> None:
             surfaces[match.group()].mentions.append(
                 Mention(text=match.group(), start=match.start(), end=match.end())
             )
+    for g in groups:
+        g.mentions.sort(key=lambda m: m.start)
+
+
+def _add_surname_mentions(text: str, groups: list[_Group]) -> None:
+    """After "Jane Doe" a news text says "Doe" ("Doe's statement", "Doe added"), which the model
+    often leaves untagged: a surname no other entity shares is a mention of the full name."""
+    words = Counter(w for g in groups for w in {w for s in g.surfaces for w in name_key(s).split()})
+    surnames: dict[str, _Group] = {}
+    for g in groups:
+        parts = g.name.split()
+        if g.label == "PERSON" and len(parts) > 1 and g.mentions:
+            last = parts[-1].rstrip(".,")
+            if len(last) > 2 and last[:1].isupper() and last.lower() not in TITLES | PARTICLES:
+                surnames[last] = g
+    unique = {s: g for s, g in surnames.items() if words[s.lower()] == 1}
+    if not unique:
+        return
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(s) for s in unique) + r")(?![\w-])")
+    taken = sorted((m.start, m.end) for g in groups for m in g.mentions)
+    for match in pattern.finditer(text):
+        before = text[max(0, match.start() - 30) : match.start()].split()
+        prev = before[-1] if before else ""
+        joined = prev[:1].isupper() and prev.lower().rstrip(".") not in TITLES and prev[-1] not in ".,:;"
+        if joined or _overlaps(match.start(), match.end(), taken):
+            continue  # "Jane Doe" of another name, or a mention already found
+        group = unique[match.group()]
+        group.mentions.append(Mention(text=match.group(), start=match.start(), end=match.end()))
     for g in groups:
         g.mentions.sort(key=lambda m: m.start)
 

@@ -146,13 +146,20 @@ SPOKESPERSON_LINKS = frozenset({"of", "for"})
 ROLE_NOUNS = frozenset(
     {"official", "minister", "adviser", "advisor", "envoy", "diplomat", "officer", "director"}
 )
-DOCUMENT_NOUNS = frozenset({"report", "statement", "study", "communique", "survey", "bulletin", "release"})
+DOCUMENT_NOUNS = frozenset(
+    {"report", "statement", "study", "communique", "survey", "bulletin", "release", "letter", "memo"}
+)
 DOCUMENT_LINKS = frozenset({"by", "of", "from"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "it", "we"})
 # A quote this short with no speech verb near it is a scare quote, title or nickname, not speech.
 MIN_FLOATING_WORDS = 4
 _GROUP_TYPES = frozenset({"ORG", "GPE"})
+_THEY_TYPES = frozenset({"ORG", "DESCRIPTION"})
+# Heads of a definite description that refers back to a place named before ("the city reasoned").
+PLACE_NOUNS = frozenset(
+    {"city", "town", "village", "municipality", "province", "state", "country", "capital"}
+)
 _PERSON = frozenset({"PERSON"})
 _NAME_LINKS = frozenset({"appos", "compound", "flat", "conj"})
 
@@ -323,7 +330,7 @@ def _attribute(
     if verb is not None:
         subject = _subject(verb, quoted) or _mention_before(verb, index)
         named = _speaker_from(subject, text, span, index, entities, last) if subject is not None else None
-        if named is not None and named.type in {"PERSON", "ORG"}:
+        if named is not None and named.type in {"PERSON", "ORG", "GPE"}:
             return _Speaker(named.name, named.type, verb.text, 0.8)
     if last is not None and span.paragraph - last[1] <= 1:
         introduced = _introduced_before(doc, span, index, quoted)
@@ -436,9 +443,16 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
         # A participle cue ("..., saying", "a statement adding") has no subject of its own: an nsubj
         # the parser hung on it is a misparse; the speaker is the subject of the clause it modifies.
         participle = token.tag_ == "VBG" and token.dep_ in {"advcl", "acl", "xcomp"}
-        for child in token.children:
-            if child.dep_ in {"nsubj", "nsubjpass"} and not participle and not _inside(child.idx, quoted):
-                return child
+        subjects = [
+            c
+            for c in token.children
+            if c.dep_ in {"nsubj", "nsubjpass"} and not participle and not _inside(c.idx, quoted)
+        ]
+        if subjects:
+            # "Ruritania's Prime Minister, Jan Kowal said": the parser gives the verb two subjects,
+            # the title and the name in apposition to it; the one next to the verb is the name.
+            before = [c for c in subjects if c.i < token.i]
+            return before[-1] if before else subjects[0]
         if token.lemma_.lower() not in ADDRESSEE_VERBS:
             for child in token.children:
                 if (
@@ -477,7 +491,7 @@ def _speaker_from(
         return _Speaker(entity.name, entity.type, None)
     doc = subject.doc
     phrase = doc[subject.left_edge.i : subject.right_edge.i + 1]
-    trailing = _trailing_name(subject, phrase, index)
+    trailing = _trailing_name(subject, phrase, index) or _after_participle(subject, index)
     if trailing is not None:
         return trailing
     entity = (
@@ -495,6 +509,15 @@ def _speaker_from(
             last, span, {"PERSON"}
         )
     if lower in GROUP_PRONOUNS:
+        # A country is "it", never "they": a plural pronoun is a group, or the people just quoted.
+        if lower == "they":
+            plural = last is not None and last[0].type == "DESCRIPTION" and last[0].name.endswith("s")
+            return (
+                _recent(last, span, _THEY_TYPES if plural else {"ORG"})
+                or _entity_speaker(index.before(subject.idx, frozenset({"ORG"}), floor), 0.6)
+                or _recent(last, span, _GROUP_TYPES)
+                or _entity_speaker(index.before(subject.idx, _GROUP_TYPES, floor), 0.5)
+            )
         return _recent(last, span, _GROUP_TYPES) or _entity_speaker(
             index.before(subject.idx, _GROUP_TYPES, floor), 0.6
         )
@@ -505,6 +528,21 @@ def _speaker_from(
         found = resolve(name, entities)
         return _Speaker(found.name, found.type, None, 0.8) if found else _Speaker(name, None, None, 0.6)
     return _describe(subject, phrase, index, floor)
+
+
+def _after_participle(subject: Token, index: _MentionIndex) -> _Speaker | None:
+    """ "Writing in a blog post, Jane Doe of the Daily Planet called it ...": the parser can make the
+    opening participle the subject; the speaker is the first name after its comma."""
+    opening = subject.i == subject.sent.start and subject.lower_.endswith("ing")
+    if subject.tag_ != "VBG" and not opening:
+        return None
+    tokens = list(subject.subtree)
+    comma = next((i for i, t in enumerate(tokens) if t.text == ","), None)
+    for token in tokens[comma + 1 :] if comma is not None else ():
+        entity = index.at(token.idx, token.idx + len(token.text))
+        if entity is not None and entity.type in {"PERSON", "ORG"}:
+            return _Speaker(entity.name, entity.type, None, 0.8)
+    return None
 
 
 def _antecedent(pronoun: Token, index: _MentionIndex, floor: int, last_speaker: str | None) -> Entity | None:
@@ -645,10 +683,14 @@ def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) ->
 def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
     """A spokesperson or a document speaks for the organisation it belongs to ("the Ministry's
     spokesman", "a report by the Agency") when the article credits nobody by name."""
-    links = SPOKESPERSON_LINKS if subject.lower_ in SPOKESPERSON_NOUNS else DOCUMENT_LINKS
-    if subject.lower_ not in SPOKESPERSON_NOUNS | DOCUMENT_NOUNS:
+    document = subject.lower_ in DOCUMENT_NOUNS
+    links = DOCUMENT_LINKS if document else SPOKESPERSON_LINKS
+    if not document and subject.lower_ not in SPOKESPERSON_NOUNS:
         return None
-    owners = [c for c in subject.children if c.dep_ == "poss"]
+    # A person's statement is the person's words ("Doe's statement added"); a person's spokesman
+    # is someone else. A name compounded into the head owns it too ("the Home Office letter").
+    types = _GROUP_TYPES | _PERSON if document else _GROUP_TYPES
+    owners = [c for c in subject.children if c.dep_ in {"poss", "compound"}]
     owners += [
         g
         for c in subject.children
@@ -658,7 +700,7 @@ def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
     ]
     for token in owners:
         entity = index.at(token.idx, token.idx + len(token.text))
-        if entity is not None and entity.type in _GROUP_TYPES:
+        if entity is not None and entity.type in types:
             return entity
     return None
 
@@ -672,6 +714,11 @@ def _described_entity(subject: Token, index: _MentionIndex, floor: int) -> Entit
         if places:
             return max(places, key=lambda r: (len(r[2].mentions), -r[0]))[2]
         return index.before(subject.idx, _GROUP_TYPES, floor)
+    if head in PLACE_NOUNS:
+        place = index.before(subject.idx, frozenset({"GPE"}), floor)
+        if place is not None:
+            return place
+        return index.before(subject.idx, _GROUP_TYPES, 0) or index.before(subject.idx, _PERSON, floor)
     if head in ORG_NOUNS:
         return index.before(subject.idx, frozenset({"ORG"}), floor) or index.before(
             subject.idx, _GROUP_TYPES, floor
