@@ -219,10 +219,19 @@ def find_quote_spans(text: str) -> list[_Span]:
     spans: list[_Span] = []
     starts = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
     ends = [m.start() for m in _PARAGRAPH.finditer(text)] + [len(text)]
+    carried: _Span | None = None  # the previous paragraph's quote, when it ran to the paragraph end
     for number, (p_start, p_end) in enumerate(zip(starts, ends, strict=True)):
         open_at: int | None = None
         for mark in _MARKS.finditer(text, p_start, p_end):
             char, pos = mark.group(), mark.start()
+            if carried is not None:
+                closing = char == _CLOSE or (char == '"' and _looks_closing(text, pos, p_start))
+                if closing and spans and spans[-1] == carried:
+                    # A quote continued into this paragraph without a new opening mark: one quote.
+                    spans[-1] = _Span(carried.start, pos, number)
+                    carried = None
+                    continue
+                carried = None
             if open_at is None:
                 if char == _OPEN or (char == '"' and not _looks_closing(text, pos, p_start)):
                     open_at = pos + 1
@@ -232,8 +241,10 @@ def find_quote_spans(text: str) -> list[_Span]:
             else:
                 spans.append(_Span(open_at, pos, number))
                 open_at = None
+        carried = None
         if open_at is not None and p_end - open_at > 1:
-            spans.append(_Span(open_at, p_end, number))
+            carried = _Span(open_at, p_end, number)
+            spans.append(carried)
     return [s for s in spans if s.end > s.start and text[s.start : s.end].strip()]
 
 
@@ -390,7 +401,8 @@ def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token
     for token in doc[region_start:region_end]:
         if not _is_cue(token) or any(qs <= token.idx < qe for qs, qe in quoted):
             continue
-        if "\n\n" in text[min(token.idx, span.start) : max(token.idx, span.end)]:
+        between = text[token.idx : span.start] if token.idx < span.start else text[span.end : token.idx]
+        if "\n\n" in between:
             continue
         distance = token.idx - span.end if token.idx >= span.end else span.start - token.idx
         if best is None or distance < best[0]:
@@ -399,14 +411,19 @@ def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token
 
 
 def _introducing_colon(doc: Doc, text: str, span: _Span) -> Token | None:
-    """The colon right before the opening mark ("X welcomed the deal: \"...\"")."""
+    """The colon right before the opening mark ("X welcomed the deal: \"...\""), also at the end of
+    the paragraph before; or a comma ending that paragraph after a speech verb ("X stated,")."""
     pos = span.start - 2
-    while pos >= 0 and text[pos] == " ":
+    while pos >= 0 and text[pos].isspace():
         pos -= 1
-    if pos < 0 or text[pos] != ":":
+    if pos < 0 or text[pos] not in ":,":
         return None
-    token = doc.char_span(pos, pos + 1)
-    return token[0] if token is not None and len(token) == 1 else None
+    tokens = doc.char_span(pos, pos + 1)
+    token = tokens[0] if tokens is not None and len(tokens) == 1 else None
+    if token is None or token.text == ":":
+        return token
+    paragraph_end = "\n" in text[pos : span.start]
+    return token if paragraph_end and _is_cue(token.head) and token.head.i < token.i else None
 
 
 def _colon_subject(colon: Token) -> Token | None:
