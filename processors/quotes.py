@@ -454,16 +454,30 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
         return None
     token: Token | None = verb
-    for _ in range(3):
-        if token is None:
+    from_participle = False
+    for step in range(5):
+        if token is None or (step >= 3 and not from_participle):
             return None
         # A participle cue ("..., saying", "a statement adding") has no subject of its own: an nsubj
         # the parser hung on it is a misparse; the speaker is the subject of the clause it modifies.
         participle = token.tag_ == "VBG" and token.dep_ in {"advcl", "acl", "xcomp"}
+        from_participle = from_participle or participle
+        # "X claims that Y is active, stating ...": a participle the parser hung on a subordinate
+        # clause still tells what the main clause's subject did.
+        subordinate = (
+            from_participle
+            and not participle
+            and token.dep_ in {"advcl", "ccomp"}
+            and token.head != token
+            and not _inside(token.head.idx, quoted)
+        )
         subjects = [
             c
             for c in token.children
-            if c.dep_ in {"nsubj", "nsubjpass"} and not participle and not _inside(c.idx, quoted)
+            if c.dep_ in {"nsubj", "nsubjpass"}
+            and not participle
+            and not subordinate
+            and not _inside(c.idx, quoted)
         ]
         if subjects:
             # "Ruritania's Prime Minister, Jan Kowal said": the parser gives the verb two subjects,
@@ -479,6 +493,14 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
                     and not _inside(child.idx, quoted)
                 ):
                     return child
+        head = token.head
+        if (
+            token.dep_ == "acl"
+            and head.pos_ == "PROPN"
+            and head.i < token.i
+            and not _inside(head.idx, quoted)
+        ):
+            return head  # "Jane Doe, a victim's mother, thought ...": the parser hung the verb on her
         if participle and token.dep_ == "acl" and token.head.dep_ in {"dobj", "pobj", "attr"}:
             token = token.head.head  # "X issued a statement saying": the statement's issuer
         else:
