@@ -118,6 +118,12 @@ ORG_NOUNS = frozenset(
         "department",
         "office",
         "administration",
+        "panel",
+        "board",
+        "tribunal",
+        "jury",
+        "embassy",
+        "authority",
     ]
 )
 # Verbs whose object is the person addressed or described, never the speaker ("told the BBC").
@@ -711,6 +717,11 @@ def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) ->
     owner = _owner(subject, index)
     if owner is not None:
         return _Speaker(owner.name, owner.type, None, 0.7)
+    named = [c for c in subject.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    if definite and singular and named and subject.lower_ in ORG_NOUNS:
+        # "The Nobel committee cited ...": a body named by its own words, not one named before.
+        name = subject.doc[named[0].i : subject.i + 1].text
+        return _Speaker(name, "ORG", None, 0.6)
     if definite and singular:
         entity = _described_entity(subject, index, floor)
         if entity is not None:
