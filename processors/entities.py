@@ -632,8 +632,23 @@ def _drop_common_words(spans: list[tuple[str, int, int, str]], doc: Doc) -> list
     return [
         s
         for s in spans
-        if " " in s[0] or s[0].isupper() or (s[0].lower() not in lower_words and s[0].lower() not in TITLES)
+        if " " in s[0]
+        or s[0].isupper()
+        or (s[0].lower() not in lower_words and s[0].lower() not in TITLES and not _common_word(s, doc))
     ]
+
+
+def _common_word(span: tuple[str, int, int, str], doc: Doc) -> bool:
+    """A one-word "person" or "organisation" the tagger did not read as a proper noun ("Realistically,"
+    or "Lunar" opening a sentence) is a common word, unless it has a capital inside ("MoD")."""
+    tokens = doc.char_span(span[1], span[2])
+    if span[3] not in {"PERSON", "ORG"} or tokens is None or len(tokens) != 1:
+        return False  # places the model found are names even when tagged as adjectives ("pro-X camp")
+    if tokens[0].pos_ in {"PROPN", "X", ""} or not tokens[0].is_sent_start:
+        return False
+    word = span[0]
+    key = word.lower()
+    return word[1:] == word[1:].lower() and key not in COUNTRIES and key not in SUBDIVISIONS
 
 
 def _surface_labels(spans: Iterable[tuple[str, int, int, str]]) -> dict[str, str]:

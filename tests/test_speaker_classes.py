@@ -7,7 +7,7 @@ from spacy.tokens import Doc
 from processors.entities import extract_entities
 from processors.quotes import extract_quotes, find_quote_spans
 from schemas import Quote
-from tests.nlp_fixtures import nlp
+from tests.nlp_fixtures import nlp, parsed_doc
 
 __all__ = ["nlp"]
 
@@ -21,32 +21,13 @@ def _speaker(quotes: list[Quote], start: str) -> str | None:
     return next(q.speaker for q in quotes if q.text.startswith(start))
 
 
-def _parsed(nlp: Language, rows: str) -> Doc:
-    """A Doc with the parse written out (word tag pos dep head lemma entity per line), to pin down a
-    misparse the small model makes in longer articles but not in a short invented one."""
-    cols = [line.split() for line in rows.strip().splitlines()]
-    words = [c[0] for c in cols]
-    spaces = [i + 1 < len(words) and words[i + 1] not in {",", ".", "'s", ":"} for i in range(len(words))]
-    return Doc(
-        nlp.vocab,
-        words=words,
-        spaces=spaces,
-        tags=[c[1] for c in cols],
-        pos=[c[2] for c in cols],
-        deps=[c[3] for c in cols],
-        heads=[int(c[4]) for c in cols],
-        lemmas=[c[5] for c in cols],
-        ents=[c[6] for c in cols],
-    )
-
-
 def _doc_quotes(doc: Doc) -> list[Quote]:
     return extract_quotes(doc, extract_entities(doc, ""))
 
 
 def test_a_title_with_its_name_in_apposition_gives_the_name(nlp: Language) -> None:
     # "Westland's Prime Minister, Jan Kowal said, "...": the parser gives "said" two subjects.
-    doc = _parsed(
+    doc = parsed_doc(
         nlp,
         """
         Westland NNP PROPN poss 3 Westland B-GPE
@@ -71,7 +52,7 @@ def test_a_title_with_its_name_in_apposition_gives_the_name(nlp: Language) -> No
 def test_an_opening_participle_is_not_the_speaker(nlp: Language) -> None:
     # "Writing in a post, Martin Gorski of The Daily Planet dubbed it: "...": the parser made
     # "Writing" the subject, with the name and the newspaper inside its phrase.
-    doc = _parsed(
+    doc = parsed_doc(
         nlp,
         """
         Writing NN NOUN nsubj 11 writing O
@@ -99,7 +80,7 @@ def test_an_opening_participle_is_not_the_speaker(nlp: Language) -> None:
 
 
 def test_a_surname_alone_is_a_mention_of_the_full_name(nlp: Language) -> None:
-    doc = _parsed(
+    doc = parsed_doc(
         nlp,
         """
         Zapp NNP PROPN compound 1 Zapp B-PERSON

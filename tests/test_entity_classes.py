@@ -1,0 +1,30 @@
+"""Entity error classes seen on unseen news (issue 11), each on invented text."""
+
+from spacy.language import Language
+
+from processors.entities import extract_entities
+from tests.nlp_fixtures import nlp, parsed_doc
+
+__all__ = ["nlp"]
+
+
+def test_a_capitalised_common_word_opening_a_sentence_is_not_a_name(nlp: Language) -> None:
+    # The small model tags such words as names; the tagger reads them as an adverb or adjective.
+    doc = parsed_doc(
+        nlp,
+        """
+        Realistically RB ADV advmod 2 realistically B-ORG
+        , , PUNCT punct 2 , O
+        Westland NNP PROPN nsubj 3 Westland B-GPE
+        waits VBZ VERB ROOT 3 wait O
+        . . PUNCT punct 3 . O
+        Lunar JJ ADJ amod 6 lunar B-PERSON
+        dust NN NOUN nsubj 7 dust O
+        fell VBD VERB ROOT 7 fall O
+        on IN ADP prep 7 on O
+        Kowalski NNP PROPN pobj 8 Kowalski B-PERSON
+        . . PUNCT punct 7 . O
+        """,
+    )
+    names = {e.name for e in extract_entities(doc, "")}
+    assert names == {"Westland", "Kowalski"}
