@@ -97,6 +97,22 @@ TITLES = frozenset(
         "archbishop",
         "bishop",
         "rabbi",
+        "administrator",
+        "director",
+        "inspector",
+        "commissioner",
+        "superintendent",
+        "sheriff",
+        "detective",
+        "prosecutor",
+        "councillor",
+        "councilor",
+        "magistrate",
+        "constable",
+        "corporal",
+        "brigadier",
+        "chairwoman",
+        "chairperson",
     ]
 )
 # Nouns for people in a role: a name in apposition to one is a person's ("colleague Jan Kowal").

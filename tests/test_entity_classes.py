@@ -28,3 +28,17 @@ def test_a_capitalised_common_word_opening_a_sentence_is_not_a_name(nlp: Languag
     )
     names = {e.name for e in extract_entities(doc, "")}
     assert names == {"Westland", "Kowalski"}
+
+
+def test_an_office_before_a_name_is_not_part_of_it(nlp: Language) -> None:
+    doc = parsed_doc(
+        nlp,
+        """
+        Administrator NNP PROPN compound 2 Administrator B-PERSON
+        Jane NNP PROPN compound 2 Jane I-PERSON
+        Okafor NNP PROPN nsubj 3 Okafor I-PERSON
+        spoke VBD VERB ROOT 3 speak O
+        . . PUNCT punct 3 . O
+        """,
+    )
+    assert [e.name for e in extract_entities(doc, "")] == ["Jane Okafor"]
