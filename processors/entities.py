@@ -218,6 +218,12 @@ PARTICLES = frozenset(
         "arap",
     ]
 )
+# Last words of newspaper names: the first list only after "the" ("the Toronto Star"), the second
+# anywhere ("Sydney Morning Herald"): no other kind of name ends in them.
+OUTLET_HEADS = frozenset(["times", "post", "news", "mail", "record", "mirror", "observer"])
+OUTLET_ONLY_HEADS = frozenset(
+    ["herald", "tribune", "gazette", "telegraph", "chronicle", "courier", "inquirer"]
+)
 # Head nouns that make a span a facility, an event or a law rather than an organisation or place.
 FACILITY_HEADS = frozenset(
     [
@@ -339,6 +345,7 @@ def extract_entities(doc: Doc, title: str) -> list[Entity]:
     text = doc.text
     spans = [c for ent in _joined_names(doc) if ent.label_ in KEPT for c in _clean(ent)]
     spans += _extended_repeats(doc, text, spans)
+    spans += _outlet_names(doc, spans)
     spans = _with_acronym_definitions(text, spans)
     spans = _drop_common_words(spans, doc)
     labels = _surface_labels(spans)
@@ -494,6 +501,35 @@ def _extended_repeats(
         if len(tokens) > len(span):
             found += _clean_tokens(tokens, label)
     return found
+
+
+def _outlet_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[str, int, int, str]]:
+    """Newspapers the small model misses or calls an event ("The Daily Record reported", "according
+    to the Morning Herald"): capitalised proper nouns ending in a newspaper's head word, after "the"
+    (or with a head no other kind of name ends in: Herald, Tribune, Gazette, ...), are an outlet."""
+    taken = sorted((s[1], s[2]) for s in spans)
+    found: list[tuple[str, int, int, str]] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        if token.ent_type_ in KEPT or not _capitalised_propn(token):
+            i += 1
+            continue
+        end = i
+        while end + 1 < len(doc) and _capitalised_propn(doc[end + 1]) and doc[end + 1].ent_type_ not in KEPT:
+            end += 1
+        head = doc[end].lower_
+        after_the = i > 0 and doc[i - 1].lower_ == "the"
+        if end > i and (head in OUTLET_ONLY_HEADS or (after_the and head in OUTLET_HEADS)):
+            start_char, end_char = token.idx, doc[end].idx + len(doc[end].text)
+            if not _overlaps(start_char, end_char, taken):
+                found.append((doc.text[start_char:end_char], start_char, end_char, "ORG"))
+        i = end + 1
+    return found
+
+
+def _capitalised_propn(token: Token) -> bool:
+    return token.pos_ == "PROPN" and token.text[:1].isupper() and token.text.isalpha()
 
 
 _DEFINED = re.compile(r"((?:(?:[A-Z][\w'’&.-]*|of|for|and|the|on|in|de)\s+){1,9})\(([A-Z]{2,8})\)")

@@ -42,3 +42,26 @@ def test_an_office_before_a_name_is_not_part_of_it(nlp: Language) -> None:
         """,
     )
     assert [e.name for e in extract_entities(doc, "")] == ["Jane Okafor"]
+
+
+def test_a_newspaper_the_model_missed_or_called_an_event_is_an_organisation(nlp: Language) -> None:
+    doc = parsed_doc(
+        nlp,
+        """
+        The DT DET det 2 the O
+        Daily NNP PROPN compound 2 Daily O
+        Chronicle NNP PROPN nsubj 3 Chronicle O
+        reported VBD VERB ROOT 3 report O
+        it PRP PRON dobj 3 it O
+        , , PUNCT punct 3 , O
+        according VBG VERB prep 3 accord O
+        to IN ADP prep 6 to O
+        the DT DET det 11 the B-EVENT
+        Westford NNP PROPN compound 11 Westford I-EVENT
+        Evening NNP PROPN compound 11 Evening I-EVENT
+        Post NNP PROPN pobj 7 Post I-EVENT
+        . . PUNCT punct 3 . O
+        """,
+    )
+    found = {(e.name, e.type) for e in extract_entities(doc, "")}
+    assert found == {("Daily Chronicle", "ORG"), ("Westford Evening Post", "ORG")}
