@@ -224,6 +224,9 @@ OUTLET_HEADS = frozenset(["times", "post", "news", "mail", "record", "mirror", "
 OUTLET_ONLY_HEADS = frozenset(
     ["herald", "tribune", "gazette", "telegraph", "chronicle", "courier", "inquirer"]
 )
+_OUTLET_HEAD = re.compile(
+    r"\b(?:" + "|".join(w.capitalize() for w in sorted(OUTLET_HEADS | OUTLET_ONLY_HEADS)) + r")\b"
+)
 # Head nouns that make a span a facility, an event or a law rather than an organisation or place.
 FACILITY_HEADS = frozenset(
     [
@@ -507,25 +510,28 @@ def _outlet_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tupl
     """Newspapers the small model misses or calls an event ("The Daily Record reported", "according
     to the Morning Herald"): capitalised proper nouns ending in a newspaper's head word, after "the"
     (or with a head no other kind of name ends in: Herald, Tribune, Gazette, ...), are an outlet."""
-    taken = sorted((s[1], s[2]) for s in spans)
     found: list[tuple[str, int, int, str]] = []
-    i = 0
-    while i < len(doc):
-        token = doc[i]
-        if token.ent_type_ in KEPT or not _capitalised_propn(token):
-            i += 1
+    taken = sorted((s[1], s[2]) for s in spans)
+    for match in _OUTLET_HEAD.finditer(doc.text):
+        heads = doc.char_span(match.start(), match.end())
+        if heads is None or len(heads) != 1 or not _in_outlet(heads[0]):
             continue
-        end = i
-        while end + 1 < len(doc) and _capitalised_propn(doc[end + 1]) and doc[end + 1].ent_type_ not in KEPT:
-            end += 1
-        head = doc[end].lower_
-        after_the = i > 0 and doc[i - 1].lower_ == "the"
-        if end > i and (head in OUTLET_ONLY_HEADS or (after_the and head in OUTLET_HEADS)):
-            start_char, end_char = token.idx, doc[end].idx + len(doc[end].text)
+        end = heads[0].i
+        if end + 1 < len(doc) and _in_outlet(doc[end + 1]):
+            continue  # the name goes on ("Herald Sun"): its last word decides
+        start = end
+        while start > 0 and _in_outlet(doc[start - 1]):
+            start -= 1
+        after_the = start > 0 and doc[start - 1].lower_ == "the"
+        if start < end and (doc[end].lower_ in OUTLET_ONLY_HEADS or after_the):
+            start_char, end_char = doc[start].idx, match.end()
             if not _overlaps(start_char, end_char, taken):
                 found.append((doc.text[start_char:end_char], start_char, end_char, "ORG"))
-        i = end + 1
     return found
+
+
+def _in_outlet(token: Token) -> bool:
+    return token.ent_type_ not in KEPT and _capitalised_propn(token)
 
 
 def _capitalised_propn(token: Token) -> bool:
