@@ -97,6 +97,22 @@ TITLES = frozenset(
         "archbishop",
         "bishop",
         "rabbi",
+        "administrator",
+        "director",
+        "inspector",
+        "commissioner",
+        "superintendent",
+        "sheriff",
+        "detective",
+        "prosecutor",
+        "councillor",
+        "councilor",
+        "magistrate",
+        "constable",
+        "corporal",
+        "brigadier",
+        "chairwoman",
+        "chairperson",
     ]
 )
 # Nouns for people in a role: a name in apposition to one is a person's ("colleague Jan Kowal").
@@ -201,6 +217,15 @@ PARTICLES = frozenset(
         "das",
         "arap",
     ]
+)
+# Last words of newspaper names: the first list only after "the" ("the Toronto Star"), the second
+# anywhere ("Sydney Morning Herald"): no other kind of name ends in them.
+OUTLET_HEADS = frozenset(["times", "post", "news", "mail", "record", "mirror", "observer"])
+OUTLET_ONLY_HEADS = frozenset(
+    ["herald", "tribune", "gazette", "telegraph", "chronicle", "courier", "inquirer"]
+)
+_OUTLET_HEAD = re.compile(
+    r"\b(?:" + "|".join(w.capitalize() for w in sorted(OUTLET_HEADS | OUTLET_ONLY_HEADS)) + r")\b"
 )
 # Head nouns that make a span a facility, an event or a law rather than an organisation or place.
 FACILITY_HEADS = frozenset(
@@ -323,6 +348,7 @@ def extract_entities(doc: Doc, title: str) -> list[Entity]:
     text = doc.text
     spans = [c for ent in _joined_names(doc) if ent.label_ in KEPT for c in _clean(ent)]
     spans += _extended_repeats(doc, text, spans)
+    spans += _outlet_names(doc, spans)
     spans = _with_acronym_definitions(text, spans)
     spans = _drop_common_words(spans, doc)
     labels = _surface_labels(spans)
@@ -331,6 +357,7 @@ def extract_entities(doc: Doc, title: str) -> list[Entity]:
     for surface, start, end, _ in spans:
         by_surface[surface].mentions.append(Mention(text=surface, start=start, end=end))
     _add_untagged_mentions(text, groups)
+    _add_surname_mentions(text, groups)
     lead_end = _lead_end(text)
     entities = [_to_entity(g, title, lead_end) for g in groups if g.mentions]
     return sorted(entities, key=lambda e: (-e.salience, e.mentions[0].start))
@@ -477,6 +504,38 @@ def _extended_repeats(
         if len(tokens) > len(span):
             found += _clean_tokens(tokens, label)
     return found
+
+
+def _outlet_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[str, int, int, str]]:
+    """Newspapers the small model misses or calls an event ("The Daily Record reported", "according
+    to the Morning Herald"): capitalised proper nouns ending in a newspaper's head word, after "the"
+    (or with a head no other kind of name ends in: Herald, Tribune, Gazette, ...), are an outlet."""
+    found: list[tuple[str, int, int, str]] = []
+    taken = sorted((s[1], s[2]) for s in spans)
+    for match in _OUTLET_HEAD.finditer(doc.text):
+        heads = doc.char_span(match.start(), match.end())
+        if heads is None or len(heads) != 1 or not _in_outlet(heads[0]):
+            continue
+        end = heads[0].i
+        if end + 1 < len(doc) and _in_outlet(doc[end + 1]):
+            continue  # the name goes on ("Herald Sun"): its last word decides
+        start = end
+        while start > 0 and _in_outlet(doc[start - 1]):
+            start -= 1
+        after_the = start > 0 and doc[start - 1].lower_ == "the"
+        if start < end and (doc[end].lower_ in OUTLET_ONLY_HEADS or after_the):
+            start_char, end_char = doc[start].idx, match.end()
+            if not _overlaps(start_char, end_char, taken):
+                found.append((doc.text[start_char:end_char], start_char, end_char, "ORG"))
+    return found
+
+
+def _in_outlet(token: Token) -> bool:
+    return token.ent_type_ not in KEPT and _capitalised_propn(token)
+
+
+def _capitalised_propn(token: Token) -> bool:
+    return token.pos_ == "PROPN" and token.text[:1].isupper() and token.text.isalpha()
 
 
 _DEFINED = re.compile(r"((?:(?:[A-Z][\w'’&.-]*|of|for|and|the|on|in|de)\s+){1,9})\(([A-Z]{2,8})\)")
@@ -631,8 +690,23 @@ def _drop_common_words(spans: list[tuple[str, int, int, str]], doc: Doc) -> list
     return [
         s
         for s in spans
-        if " " in s[0] or s[0].isupper() or (s[0].lower() not in lower_words and s[0].lower() not in TITLES)
+        if " " in s[0]
+        or s[0].isupper()
+        or (s[0].lower() not in lower_words and s[0].lower() not in TITLES and not _common_word(s, doc))
     ]
+
+
+def _common_word(span: tuple[str, int, int, str], doc: Doc) -> bool:
+    """A one-word "person" or "organisation" the tagger did not read as a proper noun ("Realistically,"
+    or "Lunar" opening a sentence) is a common word, unless it has a capital inside ("MoD")."""
+    tokens = doc.char_span(span[1], span[2])
+    if span[3] not in {"PERSON", "ORG"} or tokens is None or len(tokens) != 1:
+        return False  # places the model found are names even when tagged as adjectives ("pro-X camp")
+    if tokens[0].pos_ in {"PROPN", "X", ""} or not tokens[0].is_sent_start:
+        return False
+    word = span[0]
+    key = word.lower()
+    return word[1:] == word[1:].lower() and key not in COUNTRIES and key not in SUBDIVISIONS
 
 
 def _surface_labels(spans: Iterable[tuple[str, int, int, str]]) -> dict[str, str]:
@@ -778,6 +852,34 @@ def _add_untagged_mentions(text: str, groups: list[_Group]) -> None:
             surfaces[match.group()].mentions.append(
                 Mention(text=match.group(), start=match.start(), end=match.end())
             )
+    for g in groups:
+        g.mentions.sort(key=lambda m: m.start)
+
+
+def _add_surname_mentions(text: str, groups: list[_Group]) -> None:
+    """After "Jane Doe" a news text says "Doe" ("Doe's statement", "Doe added"), which the model
+    often leaves untagged: a surname no other entity shares is a mention of the full name."""
+    words = Counter(w for g in groups for w in {w for s in g.surfaces for w in name_key(s).split()})
+    surnames: dict[str, _Group] = {}
+    for g in groups:
+        parts = g.name.split()
+        if g.label == "PERSON" and len(parts) > 1 and g.mentions:
+            last = parts[-1].rstrip(".,")
+            if len(last) > 2 and last[:1].isupper() and last.lower() not in TITLES | PARTICLES:
+                surnames[last] = g
+    unique = {s: g for s, g in surnames.items() if words[s.lower()] == 1}
+    if not unique:
+        return
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(s) for s in unique) + r")(?![\w-])")
+    taken = sorted((m.start, m.end) for g in groups for m in g.mentions)
+    for match in pattern.finditer(text):
+        before = text[max(0, match.start() - 30) : match.start()].split()
+        prev = before[-1] if before else ""
+        joined = prev[:1].isupper() and prev.lower().rstrip(".") not in TITLES and prev[-1] not in ".,:;"
+        if joined or _overlaps(match.start(), match.end(), taken):
+            continue  # "Jane Doe" of another name, or a mention already found
+        group = unique[match.group()]
+        group.mentions.append(Mention(text=match.group(), start=match.start(), end=match.end()))
     for g in groups:
         g.mentions.sort(key=lambda m: m.start)
 

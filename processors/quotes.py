@@ -118,6 +118,12 @@ ORG_NOUNS = frozenset(
         "department",
         "office",
         "administration",
+        "panel",
+        "board",
+        "tribunal",
+        "jury",
+        "embassy",
+        "authority",
     ]
 )
 # Verbs whose object is the person addressed or described, never the speaker ("told the BBC").
@@ -146,13 +152,20 @@ SPOKESPERSON_LINKS = frozenset({"of", "for"})
 ROLE_NOUNS = frozenset(
     {"official", "minister", "adviser", "advisor", "envoy", "diplomat", "officer", "director"}
 )
-DOCUMENT_NOUNS = frozenset({"report", "statement", "study", "communique", "survey", "bulletin", "release"})
+DOCUMENT_NOUNS = frozenset(
+    {"report", "statement", "study", "communique", "survey", "bulletin", "release", "letter", "memo"}
+)
 DOCUMENT_LINKS = frozenset({"by", "of", "from"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "it", "we"})
 # A quote this short with no speech verb near it is a scare quote, title or nickname, not speech.
 MIN_FLOATING_WORDS = 4
 _GROUP_TYPES = frozenset({"ORG", "GPE"})
+_THEY_TYPES = frozenset({"ORG", "DESCRIPTION"})
+# Heads of a definite description that refers back to a place named before ("the city reasoned").
+PLACE_NOUNS = frozenset(
+    {"city", "town", "village", "municipality", "province", "state", "country", "capital"}
+)
 _PERSON = frozenset({"PERSON"})
 _NAME_LINKS = frozenset({"appos", "compound", "flat", "conj"})
 
@@ -212,10 +225,19 @@ def find_quote_spans(text: str) -> list[_Span]:
     spans: list[_Span] = []
     starts = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
     ends = [m.start() for m in _PARAGRAPH.finditer(text)] + [len(text)]
+    carried: _Span | None = None  # the previous paragraph's quote, when it ran to the paragraph end
     for number, (p_start, p_end) in enumerate(zip(starts, ends, strict=True)):
         open_at: int | None = None
         for mark in _MARKS.finditer(text, p_start, p_end):
             char, pos = mark.group(), mark.start()
+            if carried is not None:
+                closing = char == _CLOSE or (char == '"' and _looks_closing(text, pos, p_start))
+                if closing and spans and spans[-1] == carried:
+                    # A quote continued into this paragraph without a new opening mark: one quote.
+                    spans[-1] = _Span(carried.start, pos, number)
+                    carried = None
+                    continue
+                carried = None
             if open_at is None:
                 if char == _OPEN or (char == '"' and not _looks_closing(text, pos, p_start)):
                     open_at = pos + 1
@@ -225,8 +247,10 @@ def find_quote_spans(text: str) -> list[_Span]:
             else:
                 spans.append(_Span(open_at, pos, number))
                 open_at = None
+        carried = None
         if open_at is not None and p_end - open_at > 1:
-            spans.append(_Span(open_at, p_end, number))
+            carried = _Span(open_at, p_end, number)
+            spans.append(carried)
     return [s for s in spans if s.end > s.start and text[s.start : s.end].strip()]
 
 
@@ -323,7 +347,7 @@ def _attribute(
     if verb is not None:
         subject = _subject(verb, quoted) or _mention_before(verb, index)
         named = _speaker_from(subject, text, span, index, entities, last) if subject is not None else None
-        if named is not None and named.type in {"PERSON", "ORG"}:
+        if named is not None and named.type in {"PERSON", "ORG", "GPE"}:
             return _Speaker(named.name, named.type, verb.text, 0.8)
     if last is not None and span.paragraph - last[1] <= 1:
         introduced = _introduced_before(doc, span, index, quoted)
@@ -383,7 +407,8 @@ def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token
     for token in doc[region_start:region_end]:
         if not _is_cue(token) or any(qs <= token.idx < qe for qs, qe in quoted):
             continue
-        if "\n\n" in text[min(token.idx, span.start) : max(token.idx, span.end)]:
+        between = text[token.idx : span.start] if token.idx < span.start else text[span.end : token.idx]
+        if "\n\n" in between:
             continue
         distance = token.idx - span.end if token.idx >= span.end else span.start - token.idx
         if best is None or distance < best[0]:
@@ -392,14 +417,19 @@ def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token
 
 
 def _introducing_colon(doc: Doc, text: str, span: _Span) -> Token | None:
-    """The colon right before the opening mark ("X welcomed the deal: \"...\"")."""
+    """The colon right before the opening mark ("X welcomed the deal: \"...\""), also at the end of
+    the paragraph before; or a comma ending that paragraph after a speech verb ("X stated,")."""
     pos = span.start - 2
-    while pos >= 0 and text[pos] == " ":
+    while pos >= 0 and text[pos].isspace():
         pos -= 1
-    if pos < 0 or text[pos] != ":":
+    if pos < 0 or text[pos] not in ":,":
         return None
-    token = doc.char_span(pos, pos + 1)
-    return token[0] if token is not None and len(token) == 1 else None
+    tokens = doc.char_span(pos, pos + 1)
+    token = tokens[0] if tokens is not None and len(tokens) == 1 else None
+    if token is None or token.text == ":":
+        return token
+    paragraph_end = "\n" in text[pos : span.start]
+    return token if paragraph_end and _is_cue(token.head) and token.head.i < token.i else None
 
 
 def _colon_subject(colon: Token) -> Token | None:
@@ -430,15 +460,36 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
         return None
     token: Token | None = verb
-    for _ in range(3):
-        if token is None:
+    from_participle = False
+    for step in range(5):
+        if token is None or (step >= 3 and not from_participle):
             return None
         # A participle cue ("..., saying", "a statement adding") has no subject of its own: an nsubj
         # the parser hung on it is a misparse; the speaker is the subject of the clause it modifies.
         participle = token.tag_ == "VBG" and token.dep_ in {"advcl", "acl", "xcomp"}
-        for child in token.children:
-            if child.dep_ in {"nsubj", "nsubjpass"} and not participle and not _inside(child.idx, quoted):
-                return child
+        from_participle = from_participle or participle
+        # "X claims that Y is active, stating ...": a participle the parser hung on a subordinate
+        # clause still tells what the main clause's subject did.
+        subordinate = (
+            from_participle
+            and not participle
+            and token.dep_ in {"advcl", "ccomp"}
+            and token.head != token
+            and not _inside(token.head.idx, quoted)
+        )
+        subjects = [
+            c
+            for c in token.children
+            if c.dep_ in {"nsubj", "nsubjpass"}
+            and not participle
+            and not subordinate
+            and not _inside(c.idx, quoted)
+        ]
+        if subjects:
+            # "Ruritania's Prime Minister, Jan Kowal said": the parser gives the verb two subjects,
+            # the title and the name in apposition to it; the one next to the verb is the name.
+            before = [c for c in subjects if c.i < token.i]
+            return before[-1] if before else subjects[0]
         if token.lemma_.lower() not in ADDRESSEE_VERBS:
             for child in token.children:
                 if (
@@ -448,6 +499,14 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
                     and not _inside(child.idx, quoted)
                 ):
                     return child
+        head = token.head
+        if (
+            token.dep_ == "acl"
+            and head.pos_ == "PROPN"
+            and head.i < token.i
+            and not _inside(head.idx, quoted)
+        ):
+            return head  # "Jane Doe, a victim's mother, thought ...": the parser hung the verb on her
         if participle and token.dep_ == "acl" and token.head.dep_ in {"dobj", "pobj", "attr"}:
             token = token.head.head  # "X issued a statement saying": the statement's issuer
         else:
@@ -477,7 +536,7 @@ def _speaker_from(
         return _Speaker(entity.name, entity.type, None)
     doc = subject.doc
     phrase = doc[subject.left_edge.i : subject.right_edge.i + 1]
-    trailing = _trailing_name(subject, phrase, index)
+    trailing = _trailing_name(subject, phrase, index) or _after_participle(subject, index)
     if trailing is not None:
         return trailing
     entity = (
@@ -495,6 +554,15 @@ def _speaker_from(
             last, span, {"PERSON"}
         )
     if lower in GROUP_PRONOUNS:
+        # A country is "it", never "they": a plural pronoun is a group, or the people just quoted.
+        if lower == "they":
+            plural = last is not None and last[0].type == "DESCRIPTION" and last[0].name.endswith("s")
+            return (
+                _recent(last, span, _THEY_TYPES if plural else {"ORG"})
+                or _entity_speaker(index.before(subject.idx, frozenset({"ORG"}), floor), 0.6)
+                or _recent(last, span, _GROUP_TYPES)
+                or _entity_speaker(index.before(subject.idx, _GROUP_TYPES, floor), 0.5)
+            )
         return _recent(last, span, _GROUP_TYPES) or _entity_speaker(
             index.before(subject.idx, _GROUP_TYPES, floor), 0.6
         )
@@ -505,6 +573,21 @@ def _speaker_from(
         found = resolve(name, entities)
         return _Speaker(found.name, found.type, None, 0.8) if found else _Speaker(name, None, None, 0.6)
     return _describe(subject, phrase, index, floor)
+
+
+def _after_participle(subject: Token, index: _MentionIndex) -> _Speaker | None:
+    """ "Writing in a blog post, Jane Doe of the Daily Planet called it ...": the parser can make the
+    opening participle the subject; the speaker is the first name after its comma."""
+    opening = subject.i == subject.sent.start and subject.lower_.endswith("ing")
+    if subject.tag_ != "VBG" and not opening:
+        return None
+    tokens = list(subject.subtree)
+    comma = next((i for i, t in enumerate(tokens) if t.text == ","), None)
+    for token in tokens[comma + 1 :] if comma is not None else ():
+        entity = index.at(token.idx, token.idx + len(token.text))
+        if entity is not None and entity.type in {"PERSON", "ORG"}:
+            return _Speaker(entity.name, entity.type, None, 0.8)
+    return None
 
 
 def _antecedent(pronoun: Token, index: _MentionIndex, floor: int, last_speaker: str | None) -> Entity | None:
@@ -634,6 +717,11 @@ def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) ->
     owner = _owner(subject, index)
     if owner is not None:
         return _Speaker(owner.name, owner.type, None, 0.7)
+    named = [c for c in subject.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    if definite and singular and named and subject.lower_ in ORG_NOUNS:
+        # "The Nobel committee cited ...": a body named by its own words, not one named before.
+        name = subject.doc[named[0].i : subject.i + 1].text
+        return _Speaker(name, "ORG", None, 0.6)
     if definite and singular:
         entity = _described_entity(subject, index, floor)
         if entity is not None:
@@ -645,10 +733,14 @@ def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) ->
 def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
     """A spokesperson or a document speaks for the organisation it belongs to ("the Ministry's
     spokesman", "a report by the Agency") when the article credits nobody by name."""
-    links = SPOKESPERSON_LINKS if subject.lower_ in SPOKESPERSON_NOUNS else DOCUMENT_LINKS
-    if subject.lower_ not in SPOKESPERSON_NOUNS | DOCUMENT_NOUNS:
+    document = subject.lower_ in DOCUMENT_NOUNS
+    links = DOCUMENT_LINKS if document else SPOKESPERSON_LINKS
+    if not document and subject.lower_ not in SPOKESPERSON_NOUNS:
         return None
-    owners = [c for c in subject.children if c.dep_ == "poss"]
+    # A person's statement is the person's words ("Doe's statement added"); a person's spokesman
+    # is someone else. A name compounded into the head owns it too ("the Home Office letter").
+    types = _GROUP_TYPES | _PERSON if document else _GROUP_TYPES
+    owners = [c for c in subject.children if c.dep_ in {"poss", "compound"}]
     owners += [
         g
         for c in subject.children
@@ -658,7 +750,7 @@ def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
     ]
     for token in owners:
         entity = index.at(token.idx, token.idx + len(token.text))
-        if entity is not None and entity.type in _GROUP_TYPES:
+        if entity is not None and entity.type in types:
             return entity
     return None
 
@@ -672,6 +764,11 @@ def _described_entity(subject: Token, index: _MentionIndex, floor: int) -> Entit
         if places:
             return max(places, key=lambda r: (len(r[2].mentions), -r[0]))[2]
         return index.before(subject.idx, _GROUP_TYPES, floor)
+    if head in PLACE_NOUNS:
+        place = index.before(subject.idx, frozenset({"GPE"}), floor)
+        if place is not None:
+            return place
+        return index.before(subject.idx, _GROUP_TYPES, 0) or index.before(subject.idx, _PERSON, floor)
     if head in ORG_NOUNS:
         return index.before(subject.idx, frozenset({"ORG"}), floor) or index.before(
             subject.idx, _GROUP_TYPES, floor

@@ -1,0 +1,67 @@
+"""Entity error classes seen on unseen news (issue 11), each on invented text."""
+
+from spacy.language import Language
+
+from processors.entities import extract_entities
+from tests.nlp_fixtures import nlp, parsed_doc
+
+__all__ = ["nlp"]
+
+
+def test_a_capitalised_common_word_opening_a_sentence_is_not_a_name(nlp: Language) -> None:
+    # The small model tags such words as names; the tagger reads them as an adverb or adjective.
+    doc = parsed_doc(
+        nlp,
+        """
+        Realistically RB ADV advmod 2 realistically B-ORG
+        , , PUNCT punct 2 , O
+        Westland NNP PROPN nsubj 3 Westland B-GPE
+        waits VBZ VERB ROOT 3 wait O
+        . . PUNCT punct 3 . O
+        Lunar JJ ADJ amod 6 lunar B-PERSON
+        dust NN NOUN nsubj 7 dust O
+        fell VBD VERB ROOT 7 fall O
+        on IN ADP prep 7 on O
+        Kowalski NNP PROPN pobj 8 Kowalski B-PERSON
+        . . PUNCT punct 7 . O
+        """,
+    )
+    names = {e.name for e in extract_entities(doc, "")}
+    assert names == {"Westland", "Kowalski"}
+
+
+def test_an_office_before_a_name_is_not_part_of_it(nlp: Language) -> None:
+    doc = parsed_doc(
+        nlp,
+        """
+        Administrator NNP PROPN compound 2 Administrator B-PERSON
+        Jane NNP PROPN compound 2 Jane I-PERSON
+        Okafor NNP PROPN nsubj 3 Okafor I-PERSON
+        spoke VBD VERB ROOT 3 speak O
+        . . PUNCT punct 3 . O
+        """,
+    )
+    assert [e.name for e in extract_entities(doc, "")] == ["Jane Okafor"]
+
+
+def test_a_newspaper_the_model_missed_or_called_an_event_is_an_organisation(nlp: Language) -> None:
+    doc = parsed_doc(
+        nlp,
+        """
+        The DT DET det 2 the O
+        Daily NNP PROPN compound 2 Daily O
+        Chronicle NNP PROPN nsubj 3 Chronicle O
+        reported VBD VERB ROOT 3 report O
+        it PRP PRON dobj 3 it O
+        , , PUNCT punct 3 , O
+        according VBG VERB prep 3 accord O
+        to IN ADP prep 6 to O
+        the DT DET det 11 the B-EVENT
+        Westford NNP PROPN compound 11 Westford I-EVENT
+        Evening NNP PROPN compound 11 Evening I-EVENT
+        Post NNP PROPN pobj 7 Post I-EVENT
+        . . PUNCT punct 3 . O
+        """,
+    )
+    found = {(e.name, e.type) for e in extract_entities(doc, "")}
+    assert found == {("Daily Chronicle", "ORG"), ("Westford Evening Post", "ORG")}

@@ -1,0 +1,191 @@
+"""Speaker error classes seen on unseen news (issue 11), each on invented text."""
+
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from processors.entities import extract_entities
+from processors.quotes import extract_quotes, find_quote_spans
+from schemas import Quote
+from tests.nlp_fixtures import nlp, parsed_doc
+
+__all__ = ["nlp"]
+
+
+def _quotes(nlp: Language, text: str) -> list[Quote]:
+    doc = nlp(text)
+    return extract_quotes(doc, extract_entities(doc, ""))
+
+
+def _speaker(quotes: list[Quote], start: str) -> str | None:
+    return next(q.speaker for q in quotes if q.text.startswith(start))
+
+
+def _doc_quotes(doc: Doc) -> list[Quote]:
+    return extract_quotes(doc, extract_entities(doc, ""))
+
+
+def test_a_title_with_its_name_in_apposition_gives_the_name(nlp: Language) -> None:
+    # "Westland's Prime Minister, Jan Kowal said, "...": the parser gives "said" two subjects.
+    doc = parsed_doc(
+        nlp,
+        """
+        Westland NNP PROPN poss 3 Westland B-GPE
+        's POS PART case 0 's O
+        Prime NNP PROPN compound 3 Prime O
+        Minister NNP PROPN nsubj 7 Minister O
+        , , PUNCT punct 7 , O
+        Jan NNP PROPN compound 6 Jan B-PERSON
+        Kowal NNP PROPN nsubj 7 Kowal I-PERSON
+        said VBD VERB ROOT 7 say O
+        , , PUNCT punct 7 , O
+        " `` PUNCT punct 7 " O
+        We PRP PRON nsubj 11 we O
+        agree VBP VERB ccomp 7 agree O
+        . . PUNCT punct 11 . O
+        " '' PUNCT punct 7 " O
+        """,
+    )
+    assert _speaker(_doc_quotes(doc), "We agree") == "Jan Kowal"
+
+
+def test_an_opening_participle_is_not_the_speaker(nlp: Language) -> None:
+    # "Writing in a post, Martin Gorski of The Daily Planet dubbed it: "...": the parser made
+    # "Writing" the subject, with the name and the newspaper inside its phrase.
+    doc = parsed_doc(
+        nlp,
+        """
+        Writing NN NOUN nsubj 11 writing O
+        in IN ADP prep 0 in O
+        a DT DET det 3 a O
+        post NN NOUN pobj 1 post O
+        , , PUNCT punct 0 , O
+        Martin NNP PROPN compound 6 Martin B-PERSON
+        Gorski NNP PROPN npadvmod 0 Gorski I-PERSON
+        of IN ADP prep 6 of O
+        The DT DET det 10 the B-ORG
+        Daily NNP PROPN compound 10 Daily I-ORG
+        Planet NNP PROPN pobj 7 Planet I-ORG
+        dubbed VBD VERB ROOT 11 dub O
+        it PRP PRON dobj 11 it O
+        : : PUNCT punct 11 : O
+        " `` PUNCT punct 11 " O
+        Acme NNP PROPN oprd 11 Acme O
+        against IN ADP prep 15 against O
+        everyone NN PRON pobj 16 everyone O
+        " '' PUNCT punct 15 " O
+        """,
+    )
+    assert _speaker(_doc_quotes(doc), "Acme against") == "Martin Gorski"
+
+
+def test_a_surname_alone_is_a_mention_of_the_full_name(nlp: Language) -> None:
+    doc = parsed_doc(
+        nlp,
+        """
+        Zapp NNP PROPN compound 1 Zapp B-PERSON
+        Brannigan NNP PROPN nsubj 2 Brannigan I-PERSON
+        spoke VBD VERB ROOT 2 speak O
+        . . PUNCT punct 2 . O
+        Brannigan NNP PROPN poss 6 Brannigan O
+        's POS PART case 4 's O
+        office NN NOUN nsubj 7 office O
+        wrote VBD VERB ROOT 7 write O
+        . . PUNCT punct 7 . O
+        """,
+    )
+    entity = next(e for e in extract_entities(doc, "") if e.name == "Zapp Brannigan")
+    assert [m.text for m in entity.mentions] == ["Zapp Brannigan", "Brannigan"]
+
+
+def test_a_statement_speaks_for_the_person_who_made_it(nlp: Language) -> None:
+    text = (
+        "Senator Zapp Brannigan issued a statement about the decision.\n\n"
+        'Brannigan\'s statement added, "There is no question the city should have been chosen."'
+    )
+    assert _speaker(_quotes(nlp, text), "There is no question") == "Zapp Brannigan"
+
+
+def test_a_letter_named_for_its_organisation_is_its_words(nlp: Language) -> None:
+    text = (
+        "Prime Minister Anna Kowal will speak on Friday about the Interior Office.\n\n"
+        'The Interior Office letter reads "we may extend the use of the form to other claimants".'
+    )
+    assert _speaker(_quotes(nlp, text), "we may extend") == "Interior Office"
+
+
+def test_the_city_is_the_place_named_before(nlp: Language) -> None:
+    text = (
+        "The request was advanced by the Municipality of Westford in 2010.\n\n"
+        'The city reasoned, "because the users pay a fee, this activity is a commercial one".'
+    )
+    assert _speaker(_quotes(nlp, text), "because the users") == "Municipality of Westford"
+
+
+def test_they_is_a_group_not_a_country(nlp: Language) -> None:
+    text = (
+        "The Ruritanian Institute of Nutrition studied children in Ruritania and Borduria.\n\n"
+        'They call for "urgent implementation of mandatory iodisation of all edible salt".'
+    )
+    assert _speaker(_quotes(nlp, text), "urgent implementation") == "Ruritanian Institute of Nutrition"
+
+
+def test_a_quote_continued_into_the_next_paragraph_without_a_new_mark_is_one_quote(
+    nlp: Language,
+) -> None:
+    text = (
+        'After the match, Jan Kowal, the Westland coach, said, "I think we have learned a lot today.\n\n'
+        'It was a very emotional day for all of us."\n\nThe next match is on Friday.'
+    )
+    spans = find_quote_spans(text)
+    assert [text[s.start : s.end] for s in spans] == [
+        "I think we have learned a lot today.\n\nIt was a very emotional day for all of us."
+    ]
+    assert _speaker(_quotes(nlp, text), "I think we have learned") == "Jan Kowal"
+
+
+def test_a_speech_verb_ending_the_paragraph_before_introduces_the_quote(nlp: Language) -> None:
+    text = (
+        "Mark Rathford left the group in May. He later stated,\n\n"
+        '"Daniel was picked up by an investigator in a black car with dark windows."'
+    )
+    assert _speaker(_quotes(nlp, text), "Daniel was picked up") == "Mark Rathford"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Former inspector Hans Brixen recommended that Westland give a similar commitment, just as it "
+        'has given to Eastland, stating, "Regime change from the outside is not a cure for anything."',
+    ],
+)
+def test_a_participle_hung_on_a_subordinate_clause_is_the_main_subjects(nlp: Language, sentence: str) -> None:
+    assert _speaker(_quotes(nlp, "The talks were tense.\n\n" + sentence), "Regime change") == "Hans Brixen"
+
+
+def test_a_name_the_parser_made_the_head_of_its_verb_is_the_speaker(nlp: Language) -> None:
+    text = (
+        "Officials in Westland said the man died on Sunday.\n\n"
+        "US citizen Susan Kohlberg, the mother of one of those killed in the Westford bombing, thought of "
+        'al-Mahdi as "a mass murderer" who "deserved to die", adding to the BBC: "I feel no pity around him."'
+    )
+    quotes = _quotes(nlp, text)
+    assert [_speaker(quotes, s) for s in ("a mass murderer", "deserved", "I feel no pity")] == [
+        "Susan Kohlberg"
+    ] * 3
+
+
+def test_a_body_named_by_its_own_words_is_the_speaker(nlp: Language) -> None:
+    text = (
+        "The prize was awarded today to Dr Amina Odhiambo from Westland.\n\n"
+        'The Halvorsen committee cited "her contribution to sustainable development and peace" as the reason.'
+    )
+    assert _speaker(_quotes(nlp, text), "her contribution") == "Halvorsen committee"
+
+
+def test_a_panel_is_the_organisation_that_formed_it(nlp: Language) -> None:
+    text = (
+        "After the crash, the International Karting Federation formed a panel to investigate.\n\n"
+        'The panel stated that the driver was "going much too fast for the wet conditions on the track".'
+    )
+    assert _speaker(_quotes(nlp, text), "going much too fast") == "International Karting Federation"
