@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from spacy.tokens import Doc
-from spacy.language import Language
 from aiokafka import AIOKafkaProducer
 from prometheus_client.metrics_core import Metric
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from streams.reader import TopicNotFound, tail
 from streams.settings import PROJECT_ROOT, Settings

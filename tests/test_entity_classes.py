@@ -3,9 +3,7 @@
 from spacy.language import Language
 
 from processors.entities import extract_entities
-from tests.nlp_fixtures import nlp, parsed_doc
-
-__all__ = ["nlp"]
+from tests.helpers import parsed_doc
 
 
 def test_a_capitalised_common_word_opening_a_sentence_is_not_a_name(nlp: Language) -> None:

@@ -7,9 +7,7 @@ from spacy.tokens import Doc
 from processors.entities import extract_entities
 from processors.quotes import extract_quotes, find_quote_spans
 from schemas import Quote
-from tests.nlp_fixtures import nlp, parsed_doc
-
-__all__ = ["nlp"]
+from tests.helpers import parsed_doc
 
 
 def _quotes(nlp: Language, text: str) -> list[Quote]:
