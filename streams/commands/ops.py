@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 
 from streams.commands import CommandError
 from streams.settings import Settings
-
-if TYPE_CHECKING:
-    pass
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,21 +20,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.metrics_overhead:
         from streams.ops.bench.metrics_overhead import format_metrics_overhead, run_metrics_overhead
 
-        try:
-            overhead = run_metrics_overhead(
-                settings,
-                articles=args.articles or 200,
-                runs=args.runs,
-                broker_port=args.port,
-                corpus_dir=args.corpus,
-            )
-        except BenchError as exc:
-            raise CommandError(str(exc)) from None
-        if args.json_path is not None:
-            args.json_path.parent.mkdir(parents=True, exist_ok=True)
-            args.json_path.write_bytes(orjson.dumps(overhead, option=orjson.OPT_INDENT_2) + b"\n")
-        print(format_metrics_overhead(overhead))
-        return 0 if overhead["met"] else 1
+        return _overhead(args, settings, run_metrics_overhead, format_metrics_overhead, articles=200)
     if args.desk_latency:
         from streams.ops.bench.desk import BrowserMissing, measure_desk_latency
 
@@ -130,3 +114,31 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         return run_demo(settings, args.paths, keep_broker=args.keep, desk=args.desk)
     except (BrokerError, DeskConfigError) as exc:
         raise CommandError(str(exc)) from None
+
+
+def _overhead(
+    args: argparse.Namespace,
+    settings: Settings,
+    run: Callable[..., dict[str, Any]],
+    render: Callable[[dict[str, Any]], str],
+    *,
+    articles: int,
+) -> int:
+    """One of the bench's on/off cost measurements: run it, write --json, print it; 1 if not met."""
+    from streams.ops.bench.run import BenchError
+
+    try:
+        result = run(
+            settings,
+            articles=args.articles or articles,
+            runs=args.runs,
+            broker_port=args.port,
+            corpus_dir=args.corpus,
+        )
+    except BenchError as exc:
+        raise CommandError(str(exc)) from None
+    if args.json_path is not None:
+        args.json_path.parent.mkdir(parents=True, exist_ok=True)
+        args.json_path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    print(render(result))
+    return 0 if result["met"] else 1
