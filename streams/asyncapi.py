@@ -101,7 +101,9 @@ OPERATIONS = (
     ("publishDeadLetters", "send", "topic_deadletter", "Input that cannot be processed is dead-lettered."),
     ("publishCandidates", "send", "topic_alert_candidates", "Lane and full assessment propose alerts."),
     ("deduplicateCandidates", "receive", "topic_alert_candidates", "The alerter reads the candidates."),
-    ("publishAlerts", "send", "topic_alerts", "The alerter publishes one alert per story and level."),
+    ("publishAlerts", "send", "topic_alerts", "The alerter publishes one alert per story and its updates."),
+    ("publishStories", "send", "topic_stories", "The enrichment app records each article's story."),
+    ("rebuildStories", "receive", "topic_stories", "Workers rebuild and follow their story index."),
 )
 
 
