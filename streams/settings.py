@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     # Issue 18, stories: copies and rewrites of one story grouped on the stream (processors/stories.py),
     # the index rebuilt from a compacted topic (streams/stories.py).
     topic_stories: str = "news.stories"
+    story_grouping: bool = Field(
+        True, description="Group copies into stories; false: every article is its own story (load tests)"
+    )
     story_window_s: float = Field(
         172800.0, gt=0, description="An article joins a story seen within this window; older ones expire"
     )

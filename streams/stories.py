@@ -62,6 +62,8 @@ class StoryStore:
     def assign(self, article_id: str, body: str, entities: Iterable[str], now: float) -> StoryRecord:
         """The article's story (joining an earlier one or starting its own), as the record to publish."""
         fp = fingerprint(body, entities)
+        if not self.settings.story_grouping:
+            return to_record(article_id, StoryMatch(article_id, None, 1.0, None), fp, now)
         return to_record(article_id, self.index.assign(article_id, fp, now), fp, now)
 
     def add(self, record: StoryRecord) -> None:

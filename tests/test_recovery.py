@@ -174,7 +174,8 @@ def _child(worker: WorkerProcess, role: str) -> int:
 def test_killed_alerting_children_are_restarted_and_alert_the_backlog(
     kafka_broker: str, tmp_path: Path
 ) -> None:
-    worker = WorkerProcess(stream_env(kafka_broker), tmp_path / "worker.log")
+    # Copies of one text are one story since issue 18; here each copy must be its own.
+    worker = WorkerProcess(stream_env(kafka_broker, NEWSFEED_STORY_GROUPING="false"), tmp_path / "worker.log")
     worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(tmp_path / "faust-data")}
     ensure_topics_sync(worker.settings)
     worker.start()
