@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from processors.dedup import story_key
+from processors.dedup import candidate_key
 from schemas import Alert, AlertAck, EnrichedArticle
 from schemas.articles import LEVEL_ORDER
 
@@ -83,7 +83,7 @@ class DeskView:
     # -- what the feed puts in
 
     def add_alert(self, alert: Alert) -> None:
-        row_id = story_key(alert.title, alert.article_id)
+        row_id = candidate_key(alert)  # the story: its copies and updates are one row
         row = self.rows.get(row_id)
         if row is None:
             row = self.rows[row_id] = Row(row_id, alert)
