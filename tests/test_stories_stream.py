@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from processors.dedup import StoryState, decide
-from processors.story_eval import SourceArticle, variant
+from processors.story_eval import SourceArticle, paragraphs, variant
 from schemas import Alert, EnrichedArticle, RawArticle
 from schemas.codec import decode
 from streams.chaos import FAST_REBALANCE_ENV, KeyCounter
@@ -49,9 +49,15 @@ def test_copies_across_partitions_make_one_alert_per_story_through_an_alerter_re
         title, body = (item.title, item.body) if item else (seed.title, seed.body)
         return RawArticle(id=f"copy-{kind}", title=title, body=body, source=outlet)
 
-    # The short wire lead first (it starts the story, at its own level); the full texts follow.
-    first = copy("wire", "wire.example")
-    before = [copy("trimmed", "a.example"), copy("headline", "b.example")]
+    def early(paras: int, outlet: str) -> RawArticle:
+        """An early, shorter report: on the seed, 7 paragraphs assess medium and 8 high."""
+        body = "\n\n".join(paragraphs(seed.body)[:paras])
+        return RawArticle(id=f"early-{paras}-{outlet}", title=seed.title, body=body, source=outlet)
+
+    # The story starts short and grows (medium, then high, then critical: two updates); the rest are
+    # copies at critical or lower, which must be suppressed, before and after the alerter's restart.
+    first = early(7, "wire.example")
+    before = [early(8, "a.example"), copy("trimmed", "b.example"), early(7, "c.example")]
     after = [copy("original", "c.example"), copy("added", "d.example"), copy("reordered", "b.example")]
     ids = {a.id for a in [first, *before, *after]}
 
@@ -99,7 +105,10 @@ def test_copies_across_partitions_make_one_alert_per_story_through_an_alerter_re
         assert [(a.alert_id, a.level) for a in alerts] == expected, worker.log()
         assert len(alerts) < len(candidates), "no copy was suppressed"
         assert alerts[0].previous_level is None
+        assert [a.level for a in alerts][:3] == ["medium", "high", "critical"], [a.level for a in alerts]
+        assert [a.previous_level for a in alerts][1:3] == ["medium", "high"]
         assert {a.story_alert_id for a in alerts} == {alerts[0].alert_id}
         assert alerts[0].sources is not None and alerts[0].sources.articles == 1
+        assert alerts[-1].sources is not None and alerts[-1].sources.articles >= 2
     finally:
         worker.stop()
