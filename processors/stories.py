@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 NUM_PERM = 128
 SHINGLE_WORDS = 3
@@ -69,8 +69,13 @@ def shingles(tokens: Sequence[str], n: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
+_SCHEME = "affine32"
+# The permutations depend only on the seed: drawn once, not per article.
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
+
+
 def _signature(items: Iterable[str]) -> np.ndarray:
-    mh = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
+    mh = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME, permutations=_PERMUTATIONS)
     mh.update_batch([item.encode("utf-8") for item in items])
     return mh.hashvalues.astype(np.uint32)
 
@@ -103,8 +108,8 @@ def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
     return jaccard(a.body, b.body), containment(a.lead, a.lead_size, b.lead, b.lead_size)
 
 
-def _minhash(values: np.ndarray) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=_SEED, hashvalues=values.astype(np.uint64), scheme="affine32")
+def _minhash(values: np.ndarray) -> LeanMinHash:
+    return LeanMinHash(seed=_SEED, hashvalues=values.astype(np.uint64), scheme=_SCHEME)
 
 
 class StoryIndex:
