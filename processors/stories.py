@@ -11,6 +11,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -112,6 +113,13 @@ def _minhash(values: np.ndarray) -> LeanMinHash:
     return LeanMinHash(seed=_SEED, hashvalues=values.astype(np.uint64), scheme=_SCHEME)
 
 
+@cache
+def _bands(threshold: float) -> tuple[int, int]:
+    """datasketch's (bands, rows) for a threshold: found by numerical integration, so once."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
 class StoryIndex:
     """Recent articles and their stories, searchable by similarity; bounded by time and by size."""
 
@@ -129,8 +137,8 @@ class StoryIndex:
         self.lead_containment = lead_containment
         self.duplicate_threshold = duplicate_threshold
         self._entries: OrderedDict[str, _Entry] = OrderedDict()  # oldest first
-        self._body = MinHashLSH(threshold=_LSH_BODY, num_perm=NUM_PERM)
-        self._lead = MinHashLSH(threshold=_LSH_LEAD, num_perm=NUM_PERM)
+        self._body = MinHashLSH(num_perm=NUM_PERM, params=_bands(_LSH_BODY))
+        self._lead = MinHashLSH(num_perm=NUM_PERM, params=_bands(_LSH_LEAD))
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -1,5 +1,8 @@
 """Same-story detection on invented text: copies join the first article's story, other events do not."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from processors.stories import StoryIndex, fingerprint
 from processors.story_eval import VARIANTS, SourceArticle, build_corpus, score_grouping, variant
 
@@ -30,6 +33,7 @@ OTHER = "\n\n".join(
         "had approached on foot before detonating a vest.",
     ]
 )
+BODY_FP = fingerprint(BODY)
 SOURCE = SourceArticle(
     "inv-1",
     "Car bomb kills twelve at Port Verity market",
@@ -83,3 +87,28 @@ def test_the_corpus_is_deterministic_and_scores_pairs() -> None:
     assert grouped.precision == 1.0 and grouped.recall == 1.0 and grouped.hard_pairs == 6
     merged = score_grouping(one, lambda i: "s", {"inv-1": "conflict-war-peace"})
     assert merged.false_merge_rate == 1.0 and merged.precision < 1.0
+
+
+@given(st.text(max_size=400), st.lists(st.text(max_size=20), max_size=5))
+@settings(max_examples=40, deadline=None)
+def test_any_text_gets_a_story_never_a_crash(body: str, names: list[str]) -> None:
+    index = StoryIndex(window_s=60)
+    index.assign("seen", BODY_FP, now=0.0)
+    match = index.assign("new", fingerprint(body, names), now=1.0)
+    assert match.story_id in {"seen", "new"} and 0.0 <= match.similarity <= 1.0
+
+
+def test_a_worker_rebuilt_from_the_records_joins_copies_to_the_same_story() -> None:
+    from streams.settings import Settings
+    from streams.stories import StoryStore
+
+    before = StoryStore(
+        Settings.model_construct(story_window_s=3600.0, story_max_entries=1000, story_grouping=True)
+    )
+    record = before.assign("first", BODY, ["Port Verity"], now=0.0)
+    after = StoryStore(
+        Settings.model_construct(story_window_s=3600.0, story_max_entries=1000, story_grouping=True)
+    )
+    after.add(record.model_validate_json(record.model_dump_json()))  # as read back from the topic
+    copy = variant(SOURCE, "trimmed", seed=2)
+    assert after.assign(copy.id, copy.body, ["Port Verity"], now=5.0).story.story_id == "first"
