@@ -1,8 +1,8 @@
 """Alert deduplication: one alert per story, updates when it rises (pure; state lives in a Faust table).
 
 A story is what processors/stories.py grouped (copies and rewrites of one event). A later copy at
-the same or a lower level is suppressed but counted (`sources`); a higher level or a new evidence
-category is an update in the story's lineage (`story_alert_id`: the first alert's id).
+the same or a lower level is suppressed but counted (`sources`); a higher level, or a new evidence
+category from another article, is an update in the story's lineage (`story_alert_id`: the first alert's id).
 """
 
 import hashlib
@@ -74,7 +74,11 @@ def decide(previous: StoryState | None, alert: Alert, now: float, window_s: floa
     same_article = alert.article_id in previous.get("article_ids", [])
     in_window = now - previous.get("first_alert_at", now) < window_s
     rises_level = LEVEL_ORDER[alert.level] > LEVEL_ORDER[previous["level"]]
-    new_categories = set(alert.categories) - set(previous.get("categories", []))
+    # New categories from another article are new evidence; from the same one (the full pass after
+    # the lane's partial look) they are not: that article alerts again only at a higher level.
+    new_categories = (
+        set(alert.categories) - set(previous.get("categories", [])) if not same_article else set()
+    )
     rises = rises_level or bool(new_categories)
     if not same_article and not in_window:  # the story again after the window: a fresh alert cycle
         state = _fresh(alert, now)

@@ -252,12 +252,10 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
 async def publish(event: EventT, raw: RawArticle, enriched: EnrichedArticle) -> list[Any]:
     key = enriched.id.encode()
     incoming = event.message.headers
-    record = stories.assign(enriched.id, enriched.body, (e.name for e in enriched.entities), time.time())
-    enriched = enriched.model_copy(update={"story": record.story})
+    names = (e.name for e in enriched.entities)
+    story, record = stories.assign(enriched.id, enriched.body, names, time.time())
+    enriched = enriched.model_copy(update={"story": story})
     futures = [
-        await stories_topic.send(
-            key=key, value=encode(record), headers=output_headers(incoming, StoryRecord)
-        ),
         metrics.when_acked(
             await enriched_topic.send(
                 key=key, value=encode(enriched), headers=output_headers(incoming, EnrichedArticle)
@@ -278,13 +276,15 @@ async def publish(event: EventT, raw: RawArticle, enriched: EnrichedArticle) -> 
             headers=output_headers(incoming, ArchiveRecord),
         ),
     ]
+    if record is not None:
+        headers = output_headers(incoming, StoryRecord)
+        futures.append(await stories_topic.send(key=key, value=encode(record), headers=headers))
     if enriched.escalation.alert:
         alert = build_alert(enriched, datetime.now(UTC)).model_copy(
-            update={"pipeline_version": _version, "story_id": record.story.story_id}
+            update={"pipeline_version": _version, "story_id": story.story_id}
         )
-        story = candidate_key(alert).encode()
         sent = await candidates_topic.send(
-            key=story, value=encode(alert), headers=output_headers(incoming, Alert)
+            key=candidate_key(alert).encode(), value=encode(alert), headers=output_headers(incoming, Alert)
         )
         futures.append(metrics.when_acked(sent, metrics.CANDIDATES.labels(alert.level, alert.assessment)))
     return futures

@@ -292,6 +292,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="measure only what the metrics cost: 1 enrichment worker, NEWSFEED_METRICS on and off "
         "alternating, --runs rounds of --articles (e.g. --articles 200 --runs 3: 6 worker runs, 10-25 min)",
     )
+    bench.add_argument(
+        "--stories-overhead",
+        action="store_true",
+        help="measure only what story grouping costs: 1 enrichment worker, NEWSFEED_STORY_GROUPING on and "
+        "off alternating, --runs rounds of --articles (e.g. --articles 100 --runs 2: 4 worker runs)",
+    )
 
     bench.add_argument(
         "--desk-latency",
@@ -820,6 +826,24 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             args.json_path.write_bytes(orjson.dumps(overhead, option=orjson.OPT_INDENT_2) + b"\n")
         print(format_metrics_overhead(overhead))
         return 0 if overhead["met"] else 1
+    if args.stories_overhead:
+        from streams.bench_stories import format_stories_overhead, run_stories_overhead
+
+        try:
+            cost = run_stories_overhead(
+                settings,
+                articles=args.articles or 100,
+                runs=args.runs,
+                broker_port=args.port,
+                corpus_dir=args.corpus,
+            )
+        except BenchError as exc:
+            raise CliError(str(exc)) from None
+        if args.json_path is not None:
+            args.json_path.parent.mkdir(parents=True, exist_ok=True)
+            args.json_path.write_bytes(orjson.dumps(cost, option=orjson.OPT_INDENT_2) + b"\n")
+        print(format_stories_overhead(cost))
+        return 0 if cost["met"] else 1
     if args.desk_latency:
         from streams.desk_bench import BrowserMissing, measure_desk_latency
 

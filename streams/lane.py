@@ -83,7 +83,7 @@ async def triage_articles(stream: faust.StreamT) -> None:
             continue
         if not result.escalation.alert:
             continue
-        story = stories.assign(ident, raw.body, (e.name for e in result.entities), time.time()).story
+        story, _ = stories.assign(ident, raw.body, (e.name for e in result.entities), time.time())
         alert = lane_alert(raw, result, datetime.now(UTC)).model_copy(
             update={"pipeline_version": _version, "story_id": story.story_id}
         )

@@ -140,7 +140,9 @@ class Settings(BaseSettings):
     # the index rebuilt from a compacted topic (streams/stories.py).
     topic_stories: str = "news.stories"
     story_grouping: bool = Field(
-        True, description="Group copies into stories; false: every article is its own story (load tests)"
+        True,
+        description="Group copies into stories; false: every article is its own story, nothing computed "
+        "or recorded (load tests, measuring the grouping's cost)",
     )
     story_window_s: float = Field(
         172800.0, gt=0, description="An article joins a story seen within this window; older ones expire"

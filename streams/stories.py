@@ -59,12 +59,16 @@ class StoryStore:
         self.index = StoryIndex(settings.story_window_s, max_entries=settings.story_max_entries)
         self._follower: asyncio.Task[None] | None = None
 
-    def assign(self, article_id: str, body: str, entities: Iterable[str], now: float) -> StoryRecord:
-        """The article's story (joining an earlier one or starting its own), as the record to publish."""
-        fp = fingerprint(body, entities)
+    def assign(
+        self, article_id: str, body: str, entities: Iterable[str], now: float
+    ) -> tuple[Story, StoryRecord | None]:
+        """The article's story (joining an earlier one or starting its own) and the record to publish;
+        with NEWSFEED_STORY_GROUPING off, its own story and no record (nothing computed)."""
         if not self.settings.story_grouping:
-            return to_record(article_id, StoryMatch(article_id, None, 1.0, None), fp, now)
-        return to_record(article_id, self.index.assign(article_id, fp, now), fp, now)
+            return Story(story_id=article_id, similarity=1.0), None
+        fp = fingerprint(body, entities)
+        record = to_record(article_id, self.index.assign(article_id, fp, now), fp, now)
+        return record.story, record
 
     def add(self, record: StoryRecord) -> None:
         story = record.story

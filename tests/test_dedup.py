@@ -77,6 +77,12 @@ def test_new_evidence_category_is_an_update_but_a_known_one_is_not() -> None:
     assert decide(more.state, alert("c", categories=("casualties",)), now=2.0, window_s=DAY).alert is None
 
 
+def test_the_full_pass_adding_categories_to_the_lanes_alert_is_not_an_update() -> None:
+    lane = decide(None, alert("a", categories=("attack",)), now=0.0, window_s=DAY).state
+    full = decide(lane, alert("a", categories=("attack", "casualties")), now=3.0, window_s=DAY)
+    assert full.alert is None and not full.changed
+
+
 def test_an_update_id_is_stable_for_a_replay() -> None:
     state = decide(None, alert("a", "medium"), now=0.0, window_s=DAY).state
     one = decide(state, alert("b", "high"), now=1.0, window_s=DAY).alert

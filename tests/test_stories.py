@@ -105,10 +105,11 @@ def test_a_worker_rebuilt_from_the_records_joins_copies_to_the_same_story() -> N
     before = StoryStore(
         Settings.model_construct(story_window_s=3600.0, story_max_entries=1000, story_grouping=True)
     )
-    record = before.assign("first", BODY, ["Port Verity"], now=0.0)
+    _, record = before.assign("first", BODY, ["Port Verity"], now=0.0)
+    assert record is not None
     after = StoryStore(
         Settings.model_construct(story_window_s=3600.0, story_max_entries=1000, story_grouping=True)
     )
     after.add(record.model_validate_json(record.model_dump_json()))  # as read back from the topic
     copy = variant(SOURCE, "trimmed", seed=2)
-    assert after.assign(copy.id, copy.body, ["Port Verity"], now=5.0).story.story_id == "first"
+    assert after.assign(copy.id, copy.body, ["Port Verity"], now=5.0)[0].story_id == "first"
