@@ -91,7 +91,12 @@ def decide(previous: StoryState | None, alert: Alert, now: float, window_s: floa
         if alert.source and alert.source not in outlets and len(outlets) < MAX_OUTLETS:
             state["outlets"] = [*outlets, alert.source]
     if not rises:
-        return Decision(state, None, not same_article)
+        # What the same article's full pass adds to its lane alert is kept, so a copy bringing the
+        # same categories later is not mistaken for new evidence.
+        merged = sorted(set(previous.get("categories", [])) | set(alert.categories))
+        grew = merged != previous.get("categories", [])
+        state["categories"] = merged
+        return Decision(state, None, grew or not same_article)
     state["level"] = alert.level if rises_level else previous["level"]
     state["categories"] = sorted(set(previous.get("categories", [])) | set(alert.categories))
     lineage = previous.get("alert_id", alert.alert_id)

@@ -80,7 +80,9 @@ def test_new_evidence_category_is_an_update_but_a_known_one_is_not() -> None:
 def test_the_full_pass_adding_categories_to_the_lanes_alert_is_not_an_update() -> None:
     lane = decide(None, alert("a", categories=("attack",)), now=0.0, window_s=DAY).state
     full = decide(lane, alert("a", categories=("attack", "casualties")), now=3.0, window_s=DAY)
-    assert full.alert is None and not full.changed
+    assert full.alert is None and full.changed  # the categories are kept...
+    copy = decide(full.state, alert("b", categories=("attack", "casualties")), now=9.0, window_s=DAY)
+    assert copy.alert is None  # ...so a copy with the same ones is no update
 
 
 def test_an_update_id_is_stable_for_a_replay() -> None:
