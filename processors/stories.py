@@ -178,9 +178,13 @@ class StoryIndex:
 
     def assign(self, article_id: str, fp: Fingerprint, now: float) -> StoryMatch:
         """Join the most similar story, or start one; the article is then indexed under that story.
-        An article already indexed keeps its story (a redelivery must not move it)."""
+        An article already indexed keeps its story (a redelivery or an update must not move it), and
+        an update's text replaces the old one in the index."""
         known = self._entries.get(article_id)
         if known is not None:
+            if not np.array_equal(known.fingerprint.body, fp.body):  # the article was updated in place:
+                self._drop(article_id)  # its copies will be copies of the new text
+                self.add(article_id, known.story, fp, now)
             return known.story
         self.expire(now)
         story = self.match(fp, now) or StoryMatch(article_id, None, 1.0, None)

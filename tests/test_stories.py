@@ -113,3 +113,10 @@ def test_a_worker_rebuilt_from_the_records_joins_copies_to_the_same_story() -> N
     after.add(record.model_validate_json(record.model_dump_json()))  # as read back from the topic
     copy = variant(SOURCE, "trimmed", seed=2)
     assert after.assign(copy.id, copy.body, ["Port Verity"], now=5.0)[0].story_id == "first"
+
+
+def test_an_article_updated_in_place_keeps_its_story_and_copies_of_its_new_text_join_it() -> None:
+    index = StoryIndex(window_s=3600)
+    index.assign("a", fingerprint(BODY), now=0.0)
+    assert index.assign("a", fingerprint(OTHER), now=5.0).story_id == "a"
+    assert index.assign("copy-of-new", fingerprint(OTHER), now=6.0).story_id == "a"
