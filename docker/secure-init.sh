@@ -82,7 +82,7 @@ acls() {
   add $w --operation Read --operation Describe --operation DescribeConfigs --operation Create \
       --topic news.articles.raw
   add $w --operation Read --operation Write --operation Describe --operation DescribeConfigs --operation Create \
-      --topic news.alerts.candidates
+      --topic news.alerts.candidates --topic news.stories
   add $w --operation Write --operation Describe --operation DescribeConfigs --operation Create \
       --topic news.articles.enriched --topic news.alerts --topic news.archive --topic news.articles.deadletter
   add $w --operation Read --topic news.articles.enriched --topic news.alerts

@@ -19,6 +19,7 @@ from schemas.articles import (
 from schemas.base import PipelineVersion
 from schemas.deadletter import DeadLetter, Origin
 from schemas.notify import WebhookDeadLetter, WebhookPayload
+from schemas.stories import Story, StoryRecord, StorySources
 
 __all__ = [
     "DESKS",
@@ -39,6 +40,9 @@ __all__ = [
     "RawArticle",
     "Section",
     "SectionSpan",
+    "Story",
+    "StoryRecord",
+    "StorySources",
     "WebhookDeadLetter",
     "WebhookPayload",
 ]

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from schemas.articles import Evidence, Level
 from schemas.base import SCHEMA_VERSION, Message, PipelineVersion, Timestamp
+from schemas.stories import StorySources
 
 
 class Actor(Message):
@@ -39,4 +40,16 @@ class Alert(Message):
     )
     pipeline_version: PipelineVersion | None = Field(
         default=None, description="Model, rules and code of the pass that raised it (since schema 3)."
+    )
+    story_id: str | None = Field(
+        default=None, description="The story (EnrichedArticle.story.story_id); null from the alert lane."
+    )
+    story_alert_id: str | None = Field(
+        default=None,
+        description="Set by the alerter: the alert_id of the story's first alert, on it and on every update "
+        "of the story (a higher level or new categories), so the updates form one lineage (since schema 4).",
+    )
+    sources: StorySources | None = Field(
+        default=None,
+        description="Set by the alerter: the story's articles so far, suppressed copies included.",
     )

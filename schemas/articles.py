@@ -6,6 +6,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from schemas.base import SCHEMA_VERSION, Message, PipelineVersion, Timestamp
 from schemas.spans import End, Start
+from schemas.stories import Story
 
 Desk = Literal[
     "conflict-war-peace",
@@ -184,3 +185,4 @@ class EnrichedArticle(Message):
     pipeline_version: PipelineVersion | None = Field(
         default=None, description="Model, rules and code that produced this record (since schema 3)."
     )
+    story: Story | None = Field(default=None, description="The story it belongs to (since schema 4).")

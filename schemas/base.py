@@ -7,7 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # 2: Entity.confidence and Quote.speaker_confidence, additive with defaults (v1 messages still validate).
 # 3: pipeline_version on every output; open raw input (extra, author, tags, numeric id); last_offset.
-SCHEMA_VERSION = 3
+# 4: EnrichedArticle.story; Alert.story_id, story_alert_id and sources (issue 18), additive.
+SCHEMA_VERSION = 4
 
 # JSON has no datetime type: accept ISO-8601 strings even though the models are strict.
 Timestamp = Annotated[datetime, Field(strict=False)]

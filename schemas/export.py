@@ -11,6 +11,7 @@ from schemas.articles import EnrichedArticle, RawArticle
 from schemas.base import SCHEMA_VERSION
 from schemas.deadletter import DeadLetter
 from schemas.notify import WebhookDeadLetter, WebhookPayload
+from schemas.stories import StoryRecord
 
 MODELS: dict[str, type[BaseModel]] = {
     "RawArticle": RawArticle,
@@ -21,6 +22,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "AlertAck": AlertAck,
     "WebhookPayload": WebhookPayload,
     "WebhookDeadLetter": WebhookDeadLetter,
+    "StoryRecord": StoryRecord,
 }
 
 

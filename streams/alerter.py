@@ -33,7 +33,7 @@ metrics.instrument(app, settings, "alerts", [settings.topic_alert_candidates], n
 
 @app.agent(candidates_topic)
 async def publish_alerts(stream: faust.StreamT) -> None:
-    """Publish an alert unless the same story already alerted at this level or higher."""
+    """One alert per story: copies are suppressed and counted, a higher level or new categories update it."""
     async for event in stream.events():
         msg = event.message
         if undecodable.take(msg.topic, msg.partition, msg.offset) is not None:
@@ -47,17 +47,18 @@ async def publish_alerts(stream: faust.StreamT) -> None:
             )
             continue
         previous: StoryState | None = alert_state.get(story)
-        state = decide(previous, alert.article_id, alert.level, time.time(), settings.alert_dedup_window_s)
-        if state is None:
+        decision = decide(previous, alert, time.time(), settings.alert_dedup_window_s)
+        if decision.alert is None:
+            if decision.changed:  # a copy: counted in the story's sources
+                alert_state[story] = decision.state
             log.info("alert for %s suppressed: story already alerted at %s", alert.article_id, alert.level)
             metrics.count(metrics.ALERTS_SUPPRESSED.labels(alert.level, alert.assessment))
             continue
-        if previous is not None and state["first_alert_at"] == previous["first_alert_at"]:
-            alert = alert.model_copy(update={"previous_level": previous["level"]})  # a raise
+        alert = decision.alert
         fut = await alerts_topic.send(
             key=alert.article_id.encode(), value=encode(alert), headers=output_headers(msg.headers, Alert)
         )
         await fut
         metrics.count(metrics.ALERTS_PUBLISHED.labels(alert.level, alert.assessment))
-        alert_state[story] = state
+        alert_state[story] = decision.state
         log.info("ALERT %s %s: %s", alert.level, alert.article_id, alert.title)

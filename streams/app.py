@@ -26,11 +26,20 @@ from faust.exceptions import ProducerSendError
 from faust.types import EventT
 
 from processors.alerts import build_alert
-from processors.dedup import story_key
+from processors.dedup import candidate_key
 from processors.enrich import Enricher
 from processors.errors import EnrichmentInterrupted, UnprocessableArticle
 from processors.ids import article_id
-from schemas import Alert, ArchiveRecord, DeadLetter, EnrichedArticle, Origin, PipelineVersion, RawArticle
+from schemas import (
+    Alert,
+    ArchiveRecord,
+    DeadLetter,
+    EnrichedArticle,
+    Origin,
+    PipelineVersion,
+    RawArticle,
+    StoryRecord,
+)
 from schemas.codec import DecodeError, decode, encode
 from schemas.headers import Headers, output_headers
 from streams import metrics, undecodable
@@ -38,6 +47,7 @@ from streams.faust_app import new_app
 from streams.pipeline import build_enricher, pipeline_version
 from streams.retry import until_delivered
 from streams.settings import get_settings
+from streams.stories import StoryStore
 
 log = logging.getLogger(__name__)
 settings = get_settings()
@@ -56,6 +66,8 @@ deadletter_topic = app.topic(settings.topic_deadletter)
 alerts_topic = app.topic(settings.topic_alerts)
 # Candidates are re-keyed by story, so every copy of a story meets the same dedup state.
 candidates_topic = app.topic(settings.topic_alert_candidates)
+stories_topic = app.topic(settings.topic_stories, compacting=True)
+stories = StoryStore(settings)  # the story index, rebuilt from stories_topic before the first batch
 metrics.instrument(app, settings, "enrich", [settings.topic_raw], needs_model=True)
 
 
@@ -127,7 +139,15 @@ def _exit_uncommitted(why: str) -> None:
 @app.task
 async def declare_topics() -> None:
     """Create output topics up front so subscribers can attach before the first article."""
-    for topic in (raw_topic, enriched_topic, archive_topic, deadletter_topic, alerts_topic, candidates_topic):
+    for topic in (
+        raw_topic,
+        enriched_topic,
+        archive_topic,
+        deadletter_topic,
+        alerts_topic,
+        candidates_topic,
+        stories_topic,
+    ):
         await topic.maybe_declare()
 
 
@@ -136,6 +156,7 @@ async def enrich_articles(stream: faust.StreamT) -> None:
     loop = asyncio.get_running_loop()
     enricher = await loop.run_in_executor(None, get_enricher)
     log.info("enrichment ready: model %s", enricher.model_name)
+    await stories.load(time.time())
     metrics.model_loaded(enricher.nlp)
     threading.Thread(target=_watch_shutdown, name="shutdown-watchdog", daemon=True).start()
     # faust-streaming's StreamT stub lacks take_events (Stream has it since 0.10).
@@ -231,6 +252,9 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
 async def publish(event: EventT, raw: RawArticle, enriched: EnrichedArticle) -> list[Any]:
     key = enriched.id.encode()
     incoming = event.message.headers
+    names = (e.name for e in enriched.entities)
+    story, record = stories.assign(enriched.id, enriched.body, names, time.time())
+    enriched = enriched.model_copy(update={"story": story})
     futures = [
         metrics.when_acked(
             await enriched_topic.send(
@@ -252,11 +276,15 @@ async def publish(event: EventT, raw: RawArticle, enriched: EnrichedArticle) -> 
             headers=output_headers(incoming, ArchiveRecord),
         ),
     ]
+    if record is not None:
+        headers = output_headers(incoming, StoryRecord)
+        futures.append(await stories_topic.send(key=key, value=encode(record), headers=headers))
     if enriched.escalation.alert:
-        alert = build_alert(enriched, datetime.now(UTC)).model_copy(update={"pipeline_version": _version})
-        story = story_key(enriched.title, enriched.id).encode()
+        alert = build_alert(enriched, datetime.now(UTC)).model_copy(
+            update={"pipeline_version": _version, "story_id": story.story_id}
+        )
         sent = await candidates_topic.send(
-            key=story, value=encode(alert), headers=output_headers(incoming, Alert)
+            key=candidate_key(alert).encode(), value=encode(alert), headers=output_headers(incoming, Alert)
         )
         futures.append(metrics.when_acked(sent, metrics.CANDIDATES.labels(alert.level, alert.assessment)))
     return futures

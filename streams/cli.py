@@ -256,6 +256,14 @@ def _add_eval(sub: Subparsers) -> None:
     ev.add_argument("label_dir", type=Path, help="directory of labelled article JSON files")
     ev.add_argument("--gum", type=Path, help="GUM derived/ directory for the entity-recall check")
     ev.add_argument("--json", action="store_true", help="machine-readable output")
+    ev.add_argument(
+        "--stories",
+        action="store_true",
+        help="score story grouping instead: copies of each labelled article (edited headline, trimmed, "
+        "reordered, added paragraph, wire lead) among same-desk other events, built at run time; "
+        "pairwise precision, recall and false merges per part, and the grouping's share of enrichment cost",
+    )
+    ev.add_argument("--seed", type=int, default=18, help="--stories: the corpus generator's seed")
 
 
 def _add_schemas(sub: Subparsers) -> None:
@@ -330,6 +338,12 @@ def _add_bench(sub: Subparsers) -> None:
         action="store_true",
         help="measure only what the metrics cost: 1 enrichment worker, NEWSFEED_METRICS on and off "
         "alternating, --runs rounds of --articles (e.g. --articles 200 --runs 3: 6 worker runs, 10-25 min)",
+    )
+    bench.add_argument(
+        "--stories-overhead",
+        action="store_true",
+        help="measure only what story grouping costs: 1 enrichment worker, NEWSFEED_STORY_GROUPING on and "
+        "off alternating, --runs rounds of --articles (e.g. --articles 100 --runs 2: 4 worker runs)",
     )
 
     bench.add_argument(

@@ -15,13 +15,14 @@ candidate is acknowledged by the broker.
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from functools import partial
 
 import faust
 
 from processors.alerts import lane_alert
-from processors.dedup import story_key
+from processors.dedup import candidate_key
 from processors.errors import UnprocessableArticle
 from processors.ids import article_id
 from processors.triage import AlertLane
@@ -33,6 +34,7 @@ from streams.faust_app import new_app
 from streams.pipeline import build_lane, pipeline_version
 from streams.retry import until_delivered
 from streams.settings import get_settings
+from streams.stories import StoryStore
 
 log = logging.getLogger(__name__)
 settings = get_settings()
@@ -42,6 +44,8 @@ app = new_app(settings, app_id)
 
 raw_topic = app.topic(settings.topic_raw)
 candidates_topic = app.topic(settings.topic_alert_candidates)
+# The enrichment app's story index, read (not written): a lane candidate meets its story's state.
+stories = StoryStore(settings)
 metrics.instrument(app, settings, "lane", [settings.topic_raw], needs_model=True)
 
 _lane: AlertLane | None = None
@@ -61,6 +65,7 @@ def get_lane() -> AlertLane:
 async def triage_articles(stream: faust.StreamT) -> None:
     loop = asyncio.get_running_loop()
     lane = await loop.run_in_executor(None, get_lane)
+    await stories.load(time.time())
     log.info("alert lane ready")
     metrics.model_loaded(lane.nlp)
     async for event in stream.events():
@@ -78,8 +83,11 @@ async def triage_articles(stream: faust.StreamT) -> None:
             continue
         if not result.escalation.alert:
             continue
-        alert = lane_alert(raw, result, datetime.now(UTC)).model_copy(update={"pipeline_version": _version})
-        key, value = story_key(result.title, ident).encode(), encode(alert)
+        story, _ = stories.assign(ident, raw.body, (e.name for e in result.entities), time.time())
+        alert = lane_alert(raw, result, datetime.now(UTC)).model_copy(
+            update={"pipeline_version": _version, "story_id": story.story_id}
+        )
+        key, value = candidate_key(alert).encode(), encode(alert)
         headers = output_headers(msg.headers, Alert)
         await until_delivered(partial(_send, key, value, headers), f"lane candidate for {ident}")
         metrics.count(metrics.CANDIDATES.labels(alert.level, alert.assessment))

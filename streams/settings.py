@@ -136,6 +136,21 @@ class Settings(BaseSettings):
     ssl_check_hostname: bool = True
     create_topics: bool = Field(True, description="The worker creates missing topics; false: only verifies")
 
+    # Issue 18, stories: copies and rewrites of one story grouped on the stream (processors/stories.py),
+    # the index rebuilt from a compacted topic (streams/stories.py).
+    topic_stories: str = "news.stories"
+    story_grouping: bool = Field(
+        True,
+        description="Group copies into stories; false: every article is its own story, nothing computed "
+        "or recorded (load tests, measuring the grouping's cost)",
+    )
+    story_window_s: float = Field(
+        172800.0, gt=0, description="An article joins a story seen within this window; older ones expire"
+    )
+    story_max_entries: int = Field(
+        200_000, ge=100, description="Most articles the story index holds in memory (the oldest go first)"
+    )
+
     @model_validator(mode="after")
     def _security_consistent(self) -> "Settings":
         """Refuse, at start, a combination that could only fail later at the first connection."""

@@ -54,7 +54,7 @@ TOPICS: tuple[TopicRole, ...] = (
     TopicRole(
         "topic_alert_candidates",
         "Alert",
-        "The story key (normalized headline), so every copy of a story meets the same dedup state.",
+        "The story id (streams/stories.py), so every copy of a story meets the same dedup state.",
         "Alerts before deduplication, from the alert lane and from the full assessment.",
         internal=True,
     ),
@@ -80,6 +80,14 @@ TOPICS: tuple[TopicRole, ...] = (
         "Alerts a webhook did not accept after every try, with the reason.",
     ),
     TopicRole(
+        "topic_stories",
+        "StoryRecord",
+        "The article id.",
+        "Each article's story and MinHash signatures: workers rebuild their story index from it.",
+        compacted=True,
+        internal=True,
+    ),
+    TopicRole(
         "topic_deadletter",
         "DeadLetter",
         "The key of the input message that could not be processed, byte for byte.",
@@ -94,6 +102,10 @@ def topic_config(settings: Settings, role: TopicRole) -> dict[str, str]:
     # Outputs are bigger than their input (the archive holds the body twice, a dead letter in base64):
     # the broker's default 1 MB per record would refuse them.
     config = {"cleanup.policy": "compact"} if role.compacted else {}
+    if role.setting == "topic_stories":  # bounded like the index: expired stories leave the topic
+        config.update(
+            {"cleanup.policy": "compact,delete", "retention.ms": str(int(settings.story_window_s * 2000))}
+        )
     if role.large:
         config["max.message.bytes"] = str(settings.max_output_bytes)
     # An acks=all write is acknowledged only once this many replicas have it (README "Cluster").

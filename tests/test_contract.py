@@ -28,7 +28,7 @@ def test_asyncapi_channels_are_the_topics_the_worker_creates() -> None:
     for name, kafka in channels.items():
         assert kafka["partitions"] == created[name].num_partitions
         policy = created[name].topic_configs.get("cleanup.policy", "delete")
-        assert kafka["topicConfiguration"]["cleanup.policy"] == [policy]
+        assert kafka["topicConfiguration"]["cleanup.policy"] == policy.split(",")
     assert channels["news.archive"]["topicConfiguration"]["cleanup.policy"] == ["compact"]
     for message in doc["components"]["messages"].values():
         ref = message["payload"]["schema"]["$ref"]

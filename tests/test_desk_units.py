@@ -156,3 +156,29 @@ def test_webhooks_setting_round_trips_through_the_environment(monkeypatch: pytes
     monkeypatch.setenv("NEWSFEED_NOTIFY_WEBHOOKS", '[{"name": "x", "url": "ftp://nope"}]')
     with pytest.raises(ValueError, match="url"):
         Settings()
+
+
+def test_a_story_row_counts_every_copy_among_its_sources_suppressed_ones_too() -> None:
+    from schemas import EnrichedArticle, Escalation, Story
+
+    def copy(article_id: str, outlet: str) -> EnrichedArticle:
+        story = Story(story_id="s1", similarity=0.9)
+        escalation = Escalation(level="high", score=5.0, alert=True)
+        return EnrichedArticle.model_construct(
+            id=article_id, source=outlet, story=story, escalation=escalation
+        )
+
+    view = DeskView()
+    queue = view.subscribe()
+    alert = _alert("s1", "Harbour blast", "high", ["attack"]).model_copy(
+        update={"story_id": "s1", "source": "first.example"}
+    )
+    view.add_alert(alert)
+    (row,) = view.rows.values()
+    assert row.id == "s1" and view.sources_of(row) == (1, ["first.example"])
+    for article_id, outlet in (("s1", "first.example"), ("c2", "wire.example"), ("c3", "wire.example")):
+        view.add_article(copy(article_id, outlet))
+    view.add_article(copy("c3", "wire.example"))  # a redelivery is not another source
+    assert view.sources_of(row) == (3, ["first.example", "wire.example"])
+    changes = [queue.get_nowait() for _ in range(queue.qsize())]
+    assert changes.count(("s1", "article")) >= 2

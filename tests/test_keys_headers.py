@@ -3,6 +3,7 @@ headers every output carries."""
 
 from processors.ids import article_id, stable_article_id
 from schemas import EnrichedArticle
+from schemas.base import SCHEMA_VERSION
 from schemas.headers import output_headers
 
 
@@ -22,10 +23,13 @@ def test_incoming_headers_travel_and_ours_say_what_the_value_is() -> None:
         ("traceparent", b"00-abc-def-01"),
         ("x-empty", b""),
         ("content-type", b"application/json"),
-        ("schema", b"EnrichedArticle/3"),
+        ("schema", f"EnrichedArticle/{SCHEMA_VERSION}".encode()),
     ]
     assert output_headers({"a": b"1"}, EnrichedArticle)[0] == ("a", b"1")
-    assert output_headers(None, EnrichedArticle)[-1] == ("schema", b"EnrichedArticle/3")
+    assert output_headers(None, EnrichedArticle)[-1] == (
+        "schema",
+        f"EnrichedArticle/{SCHEMA_VERSION}".encode(),
+    )
 
 
 def test_the_worker_produces_with_the_configured_codec() -> None:

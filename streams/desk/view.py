@@ -10,13 +10,34 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from processors.dedup import story_key
+from processors.dedup import candidate_key
 from schemas import Alert, AlertAck, EnrichedArticle
 from schemas.articles import LEVEL_ORDER
 
 MAX_PENDING_ARTICLES = 2000  # alerting articles whose alert has not been read (yet, or ever: suppressed)
 Change = tuple[str, str]  # (row id, what changed: "alert" | "article" | "ack"); ("", "") ends a stream
 MAX_QUEUED_CHANGES = 1000  # a page this far behind is dropped; its browser reconnects and resets
+MAX_TALLIED_STORIES = 5000  # stories whose articles are counted (the oldest are forgotten first)
+MAX_TALLIED_ARTICLES = 500  # per story
+
+
+@dataclass
+class Sources:
+    """A story's articles and outlets as the desk has seen them (suppressed copies included): the
+    enriched topic carries every copy's story, the alerts only the ones that alerted."""
+
+    articles: dict[str, None] = field(default_factory=dict)  # ids, an ordered set
+    outlets: dict[str, None] = field(default_factory=dict)
+
+    def add(self, article_id: str, outlet: str | None) -> bool:
+        """True when the tally changed."""
+        changed = article_id not in self.articles and len(self.articles) < MAX_TALLIED_ARTICLES
+        if changed:
+            self.articles[article_id] = None
+        if outlet and outlet not in self.outlets:
+            self.outlets[outlet] = None
+            changed = True
+        return changed
 
 
 @dataclass
@@ -75,6 +96,7 @@ class DeskView:
         self.rows: dict[str, Row] = {}
         self._row_of_alert: dict[str, str] = {}
         self._rows_of_article: dict[str, set[str]] = {}
+        self._sources: OrderedDict[str, Sources] = OrderedDict()  # by story id
         self.articles: dict[str, EnrichedArticle] = {}
         self._pending: OrderedDict[str, EnrichedArticle] = OrderedDict()
         self.acks: dict[str, AlertAck] = {}
@@ -83,7 +105,7 @@ class DeskView:
     # -- what the feed puts in
 
     def add_alert(self, alert: Alert) -> None:
-        row_id = story_key(alert.title, alert.article_id)
+        row_id = candidate_key(alert)  # the story: its copies and updates are one row
         row = self.rows.get(row_id)
         if row is None:
             row = self.rows[row_id] = Row(row_id, alert)
@@ -92,6 +114,7 @@ class DeskView:
         elif LEVEL_ORDER[alert.level] > LEVEL_ORDER[row.alert.level]:
             row.alert = alert
         row.history.append(alert)
+        self._tally(row_id, alert.article_id, alert.source)
         self._row_of_alert[alert.alert_id] = row_id
         self._rows_of_article.setdefault(alert.article_id, set()).add(row_id)
         if alert.article_id in self._pending:
@@ -99,7 +122,11 @@ class DeskView:
         self._changed(row_id, "alert")
 
     def add_article(self, article: EnrichedArticle) -> None:
-        """Keep the articles of alerted stories (and, a while, alerting ones whose alert may follow)."""
+        """Keep the articles of alerted stories (and, a while, alerting ones whose alert may follow);
+        count every article of a story among its sources."""
+        story = article.story.story_id if article.story is not None else None
+        if story is not None and self._tally(story, article.id, article.source) and story in self.rows:
+            self._changed(story, "article")
         row_ids = self._rows_of_article.get(article.id)
         if row_ids:
             self.articles[article.id] = article
@@ -117,7 +144,25 @@ class DeskView:
         if row_id:
             self._changed(row_id, "ack")
 
+    def _tally(self, story_id: str, article_id: str, outlet: str | None) -> bool:
+        sources = self._sources.get(story_id)
+        if sources is None:
+            sources = self._sources[story_id] = Sources()
+            while len(self._sources) > MAX_TALLIED_STORIES:
+                self._sources.popitem(last=False)
+        self._sources.move_to_end(story_id)
+        return sources.add(article_id, outlet)
+
     # -- what the pages read
+
+    def sources_of(self, row: Row) -> tuple[int, list[str]]:
+        """How many articles the story has and from which outlets: the desk's own count, or the
+        alerter's (on the latest alert) when that is higher (articles enriched before the desk's history)."""
+        seen = self._sources.get(row.id) or Sources()
+        counted = row.alert.sources
+        articles = max(len(seen.articles), counted.articles if counted else 1)
+        outlets = list(dict.fromkeys([*(counted.outlets if counted else []), *seen.outlets]))
+        return articles, outlets
 
     def row_of(self, alert_id: str) -> Row | None:
         row_id = self._row_of_alert.get(alert_id)

@@ -148,6 +148,7 @@ def row_context(row: Row, view: DeskView) -> dict[str, Any]:
         "ack": view.ack_of(row),
         "earlier_ack": view.earlier_ack(row),
         "source": source_of(row, view),
+        "sources": view.sources_of(row),
     }
 
 

@@ -69,8 +69,11 @@ def _message(role: TopicRole) -> dict[str, Any]:
 
 
 def _channel(settings: Settings, role: TopicRole) -> dict[str, Any]:
-    config: dict[str, Any] = {"cleanup.policy": ["compact" if role.compacted else "delete"]}
-    if "max.message.bytes" in (configured := topic_config(settings, role)):
+    configured = topic_config(settings, role)
+    config: dict[str, Any] = {"cleanup.policy": configured.get("cleanup.policy", "delete").split(",")}
+    if "retention.ms" in configured:
+        config["retention.ms"] = int(configured["retention.ms"])
+    if "max.message.bytes" in configured:
         config["max.message.bytes"] = int(configured["max.message.bytes"])
     address = getattr(settings, role.setting)
     description = f"{role.summary} Name setting: `NEWSFEED_{role.setting.upper()}`."
@@ -101,7 +104,9 @@ OPERATIONS = (
     ("publishDeadLetters", "send", "topic_deadletter", "Input that cannot be processed is dead-lettered."),
     ("publishCandidates", "send", "topic_alert_candidates", "Lane and full assessment propose alerts."),
     ("deduplicateCandidates", "receive", "topic_alert_candidates", "The alerter reads the candidates."),
-    ("publishAlerts", "send", "topic_alerts", "The alerter publishes one alert per story and level."),
+    ("publishAlerts", "send", "topic_alerts", "The alerter publishes one alert per story and its updates."),
+    ("publishStories", "send", "topic_stories", "The enrichment app records each article's story."),
+    ("rebuildStories", "receive", "topic_stories", "Workers rebuild and follow their story index."),
 )
 
 

@@ -230,6 +230,9 @@ def acl_rules(spec: SecureSpec) -> list[tuple[str, str, str, str, str]]:
     allow("newsfeed", "TOPIC", "LITERAL", s.topic_raw, "READ", "DESCRIBE", "DESCRIBE_CONFIGS", "CREATE")
     allow("newsfeed", "TOPIC", "LITERAL", s.topic_alert_candidates,
           "READ", "WRITE", "DESCRIBE", "DESCRIBE_CONFIGS", "CREATE")  # fmt: skip
+    # The story index's state (streams/stories.py): written by enrichment, read by every worker.
+    allow("newsfeed", "TOPIC", "LITERAL", s.topic_stories,
+          "READ", "WRITE", "DESCRIBE", "DESCRIBE_CONFIGS", "CREATE")  # fmt: skip
     for topic in outputs:
         allow("newsfeed", "TOPIC", "LITERAL", topic, "WRITE", "DESCRIBE", "DESCRIBE_CONFIGS", "CREATE")
     # The desk and notify run as the same service principal: they read the alerts and articles, keep

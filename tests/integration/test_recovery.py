@@ -144,7 +144,9 @@ def test_sigterm_exits_0_in_bounded_time_and_commits_what_it_published(
 def test_killed_alerting_children_are_restarted_and_alert_the_backlog(
     kafka_broker: str, tmp_path: Path
 ) -> None:
-    worker = worker_process(stream_env(kafka_broker), tmp_path / "worker.log")
+    # Copies of one text are one story since issue 18; here each copy must be its own.
+    env = stream_env(kafka_broker, NEWSFEED_STORY_GROUPING="false")
+    worker = worker_process(env, tmp_path / "worker.log")
     worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(tmp_path / "faust-data")}
     ensure_topics_sync(worker.settings)
     worker.start()

@@ -96,11 +96,11 @@ def test_headers_and_pipeline_version_travel_to_every_output(produced: WorkerPro
     s = produced.settings
     article_, headers = enriched(produced, want=9)[b"open"]
     assert headers["traceparent"] == TRACE[1] and headers["content-type"] == b"application/json"
-    assert headers["schema"] == b"EnrichedArticle/3"
+    assert headers["schema"] == b"EnrichedArticle/4"
     version = article_.pipeline_version
     assert version is not None and version.model == article_.model and len(version.rules) == 16
     archive = {r.key: r for r in read_topic(produced, s.topic_archive, want=9)}
-    assert dict(archive[b"open"].headers)["schema"] == b"ArchiveRecord/3"
+    assert dict(archive[b"open"].headers)["schema"] == b"ArchiveRecord/4"
     record = decode(archive[b"open"].value, ArchiveRecord)
     assert record.raw.extra == {"wordcount": 17} and record.raw.author == "A. Writer"
     assert record.raw.tags == ["schools"] and record.pipeline_version == version
@@ -110,7 +110,7 @@ def test_headers_and_pipeline_version_travel_to_every_output(produced: WorkerPro
     assert letter.error_type == "invalid_json" and "'id'" in letter.message and letter.pipeline_version
     alerts = read_topic(produced, s.topic_alerts, want=1)
     assert alerts and dict(alerts[0].headers)["traceparent"] == TRACE[1], produced.log()
-    assert dict(alerts[0].headers)["schema"] == b"Alert/3"
+    assert dict(alerts[0].headers)["schema"] == b"Alert/4"
 
 
 def test_a_tombstone_deletes_the_article_from_the_archive(produced: WorkerProcess) -> None:
