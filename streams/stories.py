@@ -20,9 +20,9 @@ import numpy as np
 from processors.stories import Fingerprint, StoryIndex, StoryMatch, fingerprint
 from schemas import Story, StoryRecord
 from schemas.codec import DecodeError, decode
+from streams.reader import read_to_end, tail
 from streams.security import client_security
 from streams.settings import Settings
-from streams.tail import read_to_end, tail
 
 log = logging.getLogger(__name__)
 

@@ -44,6 +44,15 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from streams.pipeline import build_lane
 
     enricher = build_enricher(settings)
+    if args.stories:
+        from streams.ops.evaluate_stories import format_story_report, run_story_eval, story_report_json
+
+        stories = run_story_eval(args.label_dir, enricher, settings.story_window_s, args.seed)
+        if args.json:
+            print(orjson.dumps(story_report_json(stories), option=orjson.OPT_INDENT_2).decode())
+        else:
+            print(format_story_report(stories))
+        return 0
     lane = build_lane(settings, enricher)
     report = run_eval(args.label_dir, enricher, args.gum, lane)
     if args.json:

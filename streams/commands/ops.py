@@ -21,6 +21,10 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         from streams.ops.bench.metrics_overhead import format_metrics_overhead, run_metrics_overhead
 
         return _overhead(args, settings, run_metrics_overhead, format_metrics_overhead, articles=200)
+    if args.stories_overhead:
+        from streams.ops.bench.stories import format_stories_overhead, run_stories_overhead
+
+        return _overhead(args, settings, run_stories_overhead, format_stories_overhead, articles=100)
     if args.desk_latency:
         from streams.ops.bench.desk import BrowserMissing, measure_desk_latency
 

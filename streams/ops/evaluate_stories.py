@@ -19,7 +19,7 @@ from processors.evaluation import is_validation
 from processors.stories import StoryIndex, fingerprint
 from processors.story_eval import DEFAULT_SEED, PairScore, SourceArticle, build_corpus, score_grouping
 from schemas import EnrichedArticle, RawArticle
-from streams.evaluate import LabelFileError
+from streams.ops.evaluate import LabelFileError
 
 STREAM_GAP_S = 60.0  # the corpus arrives one item a minute: the whole part sits inside the window
 

@@ -13,13 +13,14 @@ from processors.dedup import StoryState, decide
 from processors.story_eval import SourceArticle, paragraphs, variant
 from schemas import Alert, EnrichedArticle, RawArticle
 from schemas.codec import decode
-from streams.chaos import FAST_REBALANCE_ENV, KeyCounter
-from streams.replay import replay
-from streams.sources import load_articles
-from streams.tail import read_to_end
+from streams.clients.replay import replay
+from streams.clients.sources import load_articles
+from streams.ops.chaos import FAST_REBALANCE_ENV
+from streams.ops.probes import KeyCounter
+from streams.reader import read_to_end
 from streams.topics import ensure_topics_sync
-from tests.conftest import SEED, WorkerProcess, stream_env
-from tests.test_recovery import _child, wait_until
+from streams.worker import WorkerProcess
+from tests.helpers import SEED, child_pid, stream_env, wait_until, worker_process
 
 pytestmark = pytest.mark.kafka
 
@@ -33,7 +34,7 @@ def _records(worker: WorkerProcess, topic: str) -> list[Any]:
 
 def _restarted(worker: WorkerProcess, old_pid: int) -> bool:
     try:
-        return _child(worker, "alerts") != old_pid
+        return child_pid(worker, "alerts") != old_pid
     except AssertionError:  # between the kill and the restart there is no alerter child
         return False
 
@@ -62,7 +63,7 @@ def test_copies_across_partitions_make_one_alert_per_story_through_an_alerter_re
     ids = {a.id for a in [first, *before, *after]}
 
     env = stream_env(kafka_broker, NEWSFEED_PARTITIONS="3")
-    worker = WorkerProcess(env, tmp_path / "worker.log")
+    worker = worker_process(env, tmp_path / "worker.log")
     worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(tmp_path / "faust-data")}
     ensure_topics_sync(worker.settings)
     worker.start()
@@ -79,7 +80,7 @@ def test_copies_across_partitions_make_one_alert_per_story_through_an_alerter_re
             wait_until(
                 lambda: ids - {a.id for a in after} <= seen.distinct(s.topic_enriched), worker, 90, "copies"
             )
-            alerter = _child(worker, "alerts")
+            alerter = child_pid(worker, "alerts")
             os.kill(alerter, signal.SIGKILL)  # its table must come back from the changelog
             send(after)
             wait_until(lambda: ids <= seen.distinct(s.topic_enriched), worker, 120, "every copy enriched")

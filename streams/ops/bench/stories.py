@@ -11,7 +11,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from streams.bench import BenchError, _say, cycle_articles, load_corpus, measure_stream, own_broker
+from streams.clients.replay import cycle_articles
+from streams.ops.bench.run import BenchError, _say, load_corpus, measure_stream, own_broker
 from streams.settings import Settings
 
 MAX_COST = 0.05  # issue 18: grouping adds under 5% to enrichment cost
