@@ -23,6 +23,7 @@ def build_enricher(settings: Settings) -> Enricher:
         alert_min_level=settings.alert_min_level,
         batch_size=settings.batch_size,
         piece_chars=settings.enrich_piece_chars,
+        selective_parse=settings.selective_parse,
     )
 
 
