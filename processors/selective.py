@@ -16,7 +16,8 @@ alert lane finds them) or a name whose extent the entity code reads from the par
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy
@@ -24,7 +25,7 @@ from spacy.attrs import DEP, HEAD, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from processors.quotes import SPEECH_VERBS, find_quote_spans
+from processors.quotes import find_quote_spans
 from processors.rules import Rules, WordForms, could_match
 from processors.triage import sentence_spans
 
@@ -34,55 +35,63 @@ WHOLE_DOC_SHARE = 0.6
 # Components the full pipeline runs that this path runs over the whole text, in this order; the
 # parser (and its boundary presetter) run afterwards, on the chosen lines only.
 _PARSE = ("paragraph_boundaries", "parser")
-_SPACE_DEP = "dep"  # what attribute_ruler sets on a parsed whitespace token (after the parser)
 
 
 class SelectiveParser:
     """Runs the loaded model (injected) with the parser restricted to the lines that need it.
 
-    `component_seconds` adds up the CPU time of each component (the per-component figures of
+    The order keeps what each component reads as in the full pipeline: the parser runs before the
+    attribute ruler (some of its rules read dependency labels: auxiliaries, markers), the lemmatizer
+    (which reads the ruler's parts of speech) and NER (entities never cross a sentence start).
+    `component_seconds` adds up the CPU time of each step (the per-component figures of
     `newsfeed bench`); `parsed_tokens`/`tokens` say how much of the text the parser saw."""
 
     def __init__(self, nlp: Language, rules: Rules) -> None:
-        if "parser" not in nlp.component_names or "senter" not in nlp.component_names:
+        missing = {"tok2vec", "tagger", "parser", "senter"} - set(nlp.component_names)
+        if missing:
             raise ValueError(
-                f"selective parsing needs a model with a parser and a senter, not {nlp.pipe_names}"
+                f"selective parsing needs a model with {sorted(missing)}; it has {nlp.pipe_names}"
             )
         self.nlp = nlp
         self.rules = rules
         self.parser = nlp.get_pipe("parser")
-        self.lines_preset = (
-            nlp.get_pipe("paragraph_boundaries") if "paragraph_boundaries" in nlp.pipe_names else None
-        )
-        whole = [(n, p) for n, p in nlp.pipeline if n not in _PARSE]
-        at = (
-            next(i for i, (n, _) in enumerate(whole) if n == "tagger") + 1
-            if "tagger" in nlp.pipe_names
-            else 1
-        )
-        self.whole = whole[:at] + [("senter", nlp.get_pipe("senter"))] + whole[at:]
+        names = [n for n in nlp.pipe_names if n not in _PARSE]
+        at = names.index("tagger") + 1
+        self.before = [(n, nlp.get_pipe(n)) for n in names[:at]] + [("senter", nlp.get_pipe("senter"))]
+        self.after = [(n, nlp.get_pipe(n)) for n in names[at:]]
         self.component_seconds: dict[str, float] = defaultdict(float)
         self.parsed_tokens = 0
         self.tokens = 0
 
+    def parsed_share(self) -> float:
+        """The share of the tokens seen so far that the parser read."""
+        return self.parsed_tokens / self.tokens if self.tokens else 0.0
+
+    def reset(self) -> None:
+        """Zero the counters (the bench does, after its untimed warm-up)."""
+        self.component_seconds.clear()
+        self.parsed_tokens = self.tokens = 0
+
     def pipe(self, items: Sequence[tuple[str, str]], batch_size: int = 8) -> list[Doc]:
         """One Doc per (text, title); the title only helps choose the lines rules may hit."""
-        t0 = time.process_time()
-        docs = [self.nlp.make_doc(text) for text, _ in items]
-        self.component_seconds["tokenizer"] += time.process_time() - t0
-        for name, component in self.whole:
-            t0 = time.process_time()
-            docs = list(_run(component, docs, batch_size))
-            if name == "senter":
-                docs = [_preset_lines(doc) for doc in docs]
-            self.component_seconds[name] += time.process_time() - t0
-        t0 = time.process_time()
-        windows = [
-            _windows(doc, parse_lines(doc, title, self.rules))
-            for doc, (_, title) in zip(docs, items, strict=True)
-        ]
-        self.component_seconds["select"] += time.process_time() - t0
-        t0 = time.process_time()
+        with self._timed("tokenizer"):
+            docs = [self.nlp.make_doc(text) for text, _ in items]
+        for name, component in self.before:
+            with self._timed(name):
+                docs = list(_run(component, docs, batch_size))
+        with self._timed("select"):
+            windows = [
+                _windows(_preset_lines(doc), parse_lines(doc, title, self.rules))
+                for doc, (_, title) in zip(docs, items, strict=True)
+            ]
+        with self._timed("parser"):
+            self._parse(docs, windows, batch_size)
+        for name, component in self.after:
+            with self._timed(name):
+                docs = list(_run(component, docs, batch_size))
+        return docs
+
+    def _parse(self, docs: list[Doc], windows: list[list[tuple[int, int]]], batch_size: int) -> None:
         parts: list[Doc] = []
         for doc, spans in zip(docs, windows, strict=True):
             if sum(b - a for a, b in spans) >= WHOLE_DOC_SHARE * len(doc):
@@ -95,8 +104,14 @@ class SelectiveParser:
             _copy_parse(doc, [(a, next(parsed)) for a, _ in spans])
             self.tokens += len(doc)
             self.parsed_tokens += sum(b - a for a, b in spans)
-        self.component_seconds["parser"] += time.process_time() - t0
-        return docs
+
+    @contextmanager
+    def _timed(self, step: str) -> Iterator[None]:
+        t0 = time.process_time()
+        try:
+            yield
+        finally:
+            self.component_seconds[step] += time.process_time() - t0
 
 
 def _run(component: object, docs: list[Doc], batch_size: int) -> Iterable[Doc]:
@@ -117,8 +132,7 @@ def _preset_lines(doc: Doc) -> Doc:
 
 # --- which lines to parse --------------------------------------------------------------------------
 
-_WORD_LEMMAS = SPEECH_VERBS | {"according"}
-_NAME_LABELS = frozenset({"PERSON", "ORG"})
+_PROPER = frozenset({"NNP", "NNPS"})
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
@@ -128,15 +142,16 @@ def line_spans(text: str) -> list[tuple[int, int]]:
 
 
 def parse_lines(doc: Doc, title: str, rules: Rules) -> list[int]:
-    """Indexes into `line_spans(doc.text)` of the lines whose parse some processor reads.
+    """Indexes into `line_spans(doc.text)` of the lines whose parse some processor reads, chosen from
+    the text alone (before the parser, the ruler and NER have run):
 
-    - a line of a paragraph holding a quote, and of the paragraph before it (speakers, their cues,
-      pronoun antecedents and the sentence introducing a quote are found there);
-    - a line with a speech verb or "according" (a cue);
-    - a line with a sentence where an escalation rule could hit (as the alert lane picks them);
-    - a line where a person or organisation name touches an untagged proper noun or another name,
-      or a two- or three-word organisation or place could be a person in apposition (the entity
-      code reads compounds and appositions from the parse)."""
+    - the lines of a paragraph holding a quote, and of the paragraph before it: speakers, their
+      cues ("said", "according to"), pronoun antecedents and the sentence introducing a quote are
+      found there, and a cue across a paragraph break never counts;
+    - the lines of the sentences where an escalation rule could hit, found as the alert lane finds
+      them (`rules.could_match`), so a hit's sentence has the full pipeline's bounds;
+    - a line with a name of two or more proper nouns (tags NNP/NNPS): the entity code reads a
+      name's extent and kind from its compounds and appositions."""
     text = doc.text
     lines = line_spans(text)
     if not lines:
@@ -157,20 +172,10 @@ def parse_lines(doc: Doc, title: str, rules: Rules) -> list[int]:
     for n in picked:
         a, b = sentences[n]
         chosen.update(range(line_of(a), line_of(b - 1) + 1))
-    for ent in doc.ents:
-        if _name_needs_parse(doc, ent.start, ent.end, ent.label_):
-            chosen.add(line_of(ent.start_char))
+    for token in doc[1:]:
+        if token.tag_ in _PROPER and doc[token.i - 1].tag_ in _PROPER:
+            chosen.add(line_of(token.idx))
     return sorted(chosen)
-
-
-def _name_needs_parse(doc: Doc, start: int, end: int, label: str) -> bool:
-    if label in _NAME_LABELS:
-        for i in (start - 1, end):
-            if 0 <= i < len(doc) and doc[i].pos_ == "PROPN":
-                return True
-    if label in {"ORG", "GPE"} and 2 <= end - start <= 4:  # "X, a spokesman" (an apposition)
-        return (start > 0 and doc[start - 1].text == ",") or (end < len(doc) and doc[end].text == ",")
-    return label == "PERSON" and start > 0 and doc[start - 1].ent_type_ == "PERSON"
 
 
 def _bisect(starts: list[int], pos: int) -> int:
@@ -224,28 +229,16 @@ def _preset_only(part: Doc) -> Doc:
 def _copy_parse(doc: Doc, parts: Sequence[tuple[int, Doc]]) -> None:
     """Heads, labels and sentence starts of the parsed windows into `doc`; other tokens keep the
     senter's sentence starts and no dependencies."""
-    if not parts:
-        return
-    if parts[0][1] is doc:  # parsed whole: only what attribute_ruler does after the parser is left
-        space_dep = doc.vocab.strings.add(_SPACE_DEP)
-        for token in doc:
-            if token.is_space and token.dep:
-                token.dep = space_dep
+    if not parts or parts[0][1] is doc:
         return
     sent_starts = doc.to_array([SENT_START]).astype(numpy.int64)
     heads = numpy.zeros(len(doc), dtype=numpy.int64)
     deps = numpy.zeros(len(doc), dtype=numpy.uint64)
-    space_dep = doc.vocab.strings.add(_SPACE_DEP)
     for start, part in parts:
         arr = part.to_array([HEAD, DEP, SENT_START]).astype(numpy.int64)
-        n = len(part)
-        heads[start : start + n] = arr[:, 0]
-        dep = arr[:, 1].astype(numpy.uint64)
-        for token in part:
-            if token.is_space and dep[token.i]:
-                dep[token.i] = space_dep
-        deps[start : start + n] = dep
-        sent_starts[start : start + n] = arr[:, 2]
+        heads[start : start + len(part)] = arr[:, 0]
+        deps[start : start + len(part)] = arr[:, 1].astype(numpy.uint64)
+        sent_starts[start : start + len(part)] = arr[:, 2]
     # HEAD with DEP recomputes every sentence start from the trees (one per unparsed token), so the
     # sentence starts are loaded again, alone, afterwards.
     _load(doc, [HEAD, DEP], numpy.stack([heads.astype(numpy.uint64), deps], axis=1))
