@@ -94,7 +94,7 @@ class SelectiveParser:
     def _parse(self, docs: list[Doc], windows: list[list[tuple[int, int]]], batch_size: int) -> None:
         parts: list[Doc] = []
         for doc, spans in zip(docs, windows, strict=True):
-            if sum(b - a for a, b in spans) >= WHOLE_DOC_SHARE * len(doc):
+            if spans and sum(b - a for a, b in spans) >= WHOLE_DOC_SHARE * len(doc):
                 spans[:] = [(0, len(doc))]  # parsing it all costs less than cutting it into windows
                 parts.append(_preset_only(doc))
             else:

@@ -4,6 +4,8 @@ same quotes, speakers, entities and escalation as the full pipeline (invented ar
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from processors import selective
 from processors.enrich import Enricher
@@ -116,3 +118,27 @@ def test_a_model_without_a_senter_is_refused_with_the_reason(nlp) -> None:  # ty
     blank.add_pipe("sentencizer")
     with pytest.raises(ValueError, match="selective parsing needs a model with"):
         SelectiveParser(blank, load_rules())
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", '"', '" "\n\n"', "a\n\n\n“b”", "Mr. A. B said: “", "  \t "])
+def test_odd_texts_give_the_full_pipelines_parse_or_none(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    doc = SelectiveParser(nlp, load_rules()).pipe([(text, "")])[0]
+    assert doc.text == text
+    whole = nlp(text)
+    assert [t.lemma_ for t in doc] == [t.lemma_ for t in whole]
+
+
+_PIECES = st.sampled_from(
+    ["Anna Berg", " said", " the port", ".", ",", " “", "” ", '"', "\n", "\n\n", " ", ":"]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_PIECES, max_size=40))
+def test_any_text_is_parsed_without_error_and_keeps_its_offsets(nlp, pieces: list[str]) -> None:  # type: ignore[no-untyped-def]
+    text = "".join(pieces)
+    doc = SelectiveParser(nlp, load_rules()).pipe([(text, "Berg said")])[0]
+    assert doc.text == text
+    for token in doc[1:]:  # a line break always starts a sentence, parsed or not
+        if doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text:
+            assert token.is_sent_start
