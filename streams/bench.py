@@ -298,6 +298,8 @@ def run_bench(
     enricher = build_enricher(settings)
     selective = selective_twin(enricher)
     ceiling_runs, offline_runs, selective_runs, stage_totals = [], [], [], dict.fromkeys(STAGES, 0.0)
+    components: dict[str, float] = {}  # CPU seconds of each model component on the selective path
+    parsed_shares: list[float] = []
     cpu_ms: dict[str, list[float]] = {
         "ceiling": [],
         "offline": [],
@@ -320,8 +322,10 @@ def run_bench(
             f"offline {off['offline_aps']:.2f} a/s ({off['offline_cpu_ms']:.0f} CPU ms/article), "
             f"selective {off['selective_aps']:.2f} a/s ({off['selective_cpu_ms']:.0f} CPU ms/article)"
         )
-    components = selective.selective.component_seconds if selective.selective else {}
-    parsed_share = selective.selective.parsed_share() if selective.selective else 0.0
+        for name, seconds in off["components"].items():
+            components[name] = components.get(name, 0.0) + seconds
+        parsed_shares.append(off["parsed_share"])
+    parsed_share = statistics.median(parsed_shares) if parsed_shares else 0.0
     machine = machine_info(enricher.nlp, settings.spacy_model)
     del enricher, selective  # the bench process does not need the model while the workers run
 
@@ -478,6 +482,9 @@ def measure_offline(enricher: Any, corpus: Sequence[RawArticle], selective: Any 
         "offline_cpu_ms": 1000 * cpu[0] / n,
         "selective_cpu_ms": 1000 * cpu[last] / n,
         "stages": dict(enricher.stage_seconds),
+        # measured since the warm-up (reset above), so this run's only
+        "components": dict(paths[last].selective.component_seconds) if paths[last].selective else {},
+        "parsed_share": paths[last].selective.parsed_share() if paths[last].selective else 0.0,
     }
 
 

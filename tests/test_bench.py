@@ -206,3 +206,19 @@ def test_format_of_a_latency_only_run_with_the_lane_baseline() -> None:
     assert "ceiling" not in text and "streaming" not in text
     assert "yes  (250 alerts" in lines["alert latency p99 (20 a/s offered, alert lane on)"]
     assert "47.00 s" in lines["alert latency p99 (20 a/s offered, alert lane off)"]
+
+
+def test_offline_measures_the_selective_path_per_component_for_this_run_only(enricher) -> None:  # type: ignore[no-untyped-def]
+    from schemas import RawArticle
+    from streams.bench import measure_offline
+    from streams.pipeline import selective_twin
+
+    body = 'The council met on Monday.\n\n"We are ready," Mayor Anna Berg said.\n\nThe ferry ran on time.'
+    corpus = [RawArticle(id=f"a{i}", title="Council meets", body=body) for i in range(3)]
+    selective = selective_twin(enricher)
+    first = measure_offline(enricher, corpus, selective)
+    second = measure_offline(enricher, corpus, selective)
+    assert {"tok2vec", "senter", "parser", "attribute_ruler", "ner"} <= second["components"].keys()
+    # counted since this run's warm-up: the components fit inside the path's own CPU time
+    assert sum(second["components"].values()) <= second["selective_cpu_ms"] * len(corpus) / 1000 * 1.05
+    assert 0 < second["parsed_share"] <= 1 and first["parsed_share"] == second["parsed_share"]
