@@ -1,5 +1,7 @@
 """Selective parsing: the whole model over the whole text except the dependency parser, which runs
-only on the lines that quotes, speakers, entity names or escalation rules read a parse from.
+only on the lines that quotes, speakers, entity names or escalation rules read a parse from
+(issue #17). It gives the full pipeline's output on every dev article, but on news like it nearly
+every line needs a parse, so it saves nothing there (README "Selective parsing").
 
 Sentence boundaries come from the model's `senter` (shipped disabled in en_core_web_sm) and from
 line breaks, as `paragraph_boundaries` sets them for the parser. The chosen lines are parsed as
@@ -8,9 +10,9 @@ tok2vec's tensor, so the parser reads the same features as on the whole text) wi
 starts the full pipeline presets (line breaks), and its heads, labels and sentence starts are copied
 back. Lines are independent for the parser, since a line break always starts a sentence, so a
 parsed line gets the full pipeline's parse; an unparsed line keeps the senter's sentences and no
-dependencies. The choice of lines needs no parse (`parse_lines`): a line is parsed when it holds or
-precedes a quote's paragraph, a speech verb, a rule candidate sentence (`rules.could_match`, as the
-alert lane finds them) or a name whose extent the entity code reads from the parse.
+dependencies. The choice of lines needs no parse (`parse_lines`): a line is parsed when it is in a
+quote's paragraph or the one before it, holds a rule candidate sentence (`rules.could_match`, as
+the alert lane finds them) or a name whose extent the entity code reads from the parse.
 """
 
 import re
@@ -32,8 +34,8 @@ from processors.triage import sentence_spans
 # A doc whose chosen lines hold at least this share of its tokens is parsed whole (same parse, and
 # no copying in and out of windows).
 WHOLE_DOC_SHARE = 0.6
-# Components the full pipeline runs that this path runs over the whole text, in this order; the
-# parser (and its boundary presetter) run afterwards, on the chosen lines only.
+# The full pipeline's components this path does not run over the whole text (the line-break
+# presetter is `_preset_lines`, the parser runs on the chosen lines).
 _PARSE = ("paragraph_boundaries", "parser")
 
 
