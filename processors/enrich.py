@@ -19,6 +19,7 @@ from processors.pieces import group_by_size, split_pieces
 from processors.quotes import extract_quotes
 from processors.rules import Rules
 from processors.sections import split_sections
+from processors.selective import SelectiveParser
 from schemas import EnrichedArticle, RawArticle
 
 STAGES = ("normalize", "nlp", "entities", "quotes", "sections", "desk", "escalation")
@@ -36,6 +37,7 @@ class Enricher:
         alert_min_level: str = "medium",
         batch_size: int = 16,
         piece_chars: int = 10_000,
+        selective_parse: bool = False,
     ):
         self.nlp = nlp
         self.rules = rules
@@ -47,6 +49,8 @@ class Enricher:
             f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '')}"
         )
         self.stage_seconds: dict[str, float] = defaultdict(float)
+        # The parser only on the lines that need it (processors/selective.py); None: the whole model.
+        self.selective = SelectiveParser(nlp, rules) if selective_parse else None
         language_identifier()
 
     def enrich(self, raw: RawArticle, processed_at: datetime) -> EnrichedArticle:
@@ -80,17 +84,20 @@ class Enricher:
                 texts.append(exc)
         self.stage_seconds["normalize"] += time.perf_counter() - t0
 
-        good = [t for t in texts if isinstance(t, str)]
+        good = [
+            (t, normalize_text(raw.title)) for raw, t in zip(raws, texts, strict=True) if isinstance(t, str)
+        ]
         t0 = time.perf_counter()
-        pieces = [split_pieces(text, self.piece_chars) for text in good]
+        pieces = [split_pieces(text, self.piece_chars) for text, _ in good]
         flat = [piece for article in pieces for piece in article]
+        titles = [title for article, (_, title) in zip(pieces, good, strict=True) for _ in article]
         parsed_pieces: list[Doc | Exception] = []
         done, left = 0, sum(map(len, flat))
         for group in group_by_size([len(p) for p in flat], self.piece_chars, self.batch_size):
             if should_stop is not None and should_stop(done, left):
                 raise EnrichmentInterrupted(f"stopped with {len(flat) - len(parsed_pieces)} pieces unparsed")
             texts_now = [flat[i] for i in group]
-            parsed_pieces += self._parse_group(texts_now)
+            parsed_pieces += self._parse_group(texts_now, [titles[i] for i in group])
             size = sum(map(len, texts_now))
             done, left = done + size, left - size
         parsed = self._join(pieces, parsed_pieces)
@@ -112,11 +119,13 @@ class Enricher:
                 out.append(exc)
         return out
 
-    def _parse_group(self, texts: list[str]) -> list[Doc | Exception]:
+    def _parse_group(self, texts: list[str], titles: list[str]) -> list[Doc | Exception]:
         try:
+            if self.selective is not None:
+                return list(self.selective.pipe(list(zip(texts, titles, strict=True)), self.batch_size))
             return list(self.nlp.pipe(texts, batch_size=self.batch_size))
         except Exception:  # noqa: BLE001 - one pathological text must not sink its batch
-            return [self._parse_alone(t) for t in texts]
+            return [self._parse_alone(t, title) for t, title in zip(texts, titles, strict=True)]
 
     def _join(self, pieces: list[list[str]], parsed: list[Doc | Exception]) -> list[Doc | Exception]:
         """One Doc per article from its pieces' Docs (the first failed piece fails the article)."""
@@ -134,8 +143,10 @@ class Enricher:
                 out.append(Doc.from_docs([d for d in docs if isinstance(d, Doc)], ensure_whitespace=False))
         return out
 
-    def _parse_alone(self, text: str) -> Doc | Exception:
+    def _parse_alone(self, text: str, title: str) -> Doc | Exception:
         try:
+            if self.selective is not None:
+                return self.selective.pipe([(text, title)])[0]
             return self.nlp(text)
         except Exception as exc:  # noqa: BLE001
             return exc

@@ -25,6 +25,22 @@ def build_enricher(settings: Settings) -> Enricher:
         alert_min_level=settings.alert_min_level,
         batch_size=settings.batch_size,
         piece_chars=settings.enrich_piece_chars,
+        selective_parse=settings.selective_parse,
+    )
+
+
+def selective_twin(enricher: Enricher) -> Enricher:
+    """An enricher like this one, on the same loaded model, that parses only the lines that need it
+    (the bench measures both paths in one run)."""
+    if enricher.selective is not None:
+        return enricher
+    return Enricher(
+        enricher.nlp,
+        enricher.rules,
+        alert_min_level=enricher.alert_min_level,
+        batch_size=enricher.batch_size,
+        piece_chars=enricher.piece_chars,
+        selective_parse=True,
     )
 
 

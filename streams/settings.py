@@ -76,6 +76,10 @@ class Settings(BaseSettings):
         description="Bodies longer than this are parsed in pieces of about this many characters, so "
         "a shutdown can stop between pieces",
     )
+    # Issue #17 (processors/selective.py): the dependency parser only on the lines that need a parse.
+    selective_parse: bool = Field(
+        False, description="Parse only the lines quotes, names and rules read a parse from (senter elsewhere)"
+    )
     web_port: int = Field(6066, description="Faust web (health/metrics) port")
 
     # Observability (streams/metrics.py): /metrics, /healthz, /readyz on every worker process.

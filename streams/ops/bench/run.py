@@ -3,6 +3,8 @@
 What it measures, on the same corpus (real articles cycled to N messages with distinct ids):
 - ceiling: spaCy `nlp.pipe` alone, the model's own cost;
 - offline: `Enricher.enrich_batch` (what `newsfeed process` runs), with the time of each stage;
+- selective: the same with the parser only on the lines that need it (NEWSFEED_SELECTIVE_PARSE,
+  processors/selective.py), with the CPU ms of each model component, against the full ceiling;
 - streaming: replay N articles as fast as possible through a real broker and time until the last
   enriched event is readable, with 1 worker and with 2 workers (2 partitions in both cases);
 - alert latency at a fixed offered rate: raw message produced -> alert readable on the alerts topic;
@@ -51,6 +53,7 @@ OFFLINE_CHUNK = 64  # articles per enrich_batch call in the offline measurement
 READY_TIMEOUT_S = 180.0
 TARGETS = {  # name: (numerator, denominator, minimum ratio); RSS is checked separately
     "offline_vs_ceiling": ("offline_aps", "ceiling_aps", 0.8),
+    "offline_vs_full_ceiling": ("selective_aps", "ceiling_aps", 1.3),  # issue #17
     "stream1_vs_offline": ("stream1_aps", "offline_aps", 0.9),
     "stream2_vs_stream1": ("stream2_aps", "stream1_aps", 1.7),
 }
@@ -145,6 +148,13 @@ def format_bench(result: dict[str, Any]) -> str:
                 "offline_vs_ceiling",
             ),
             row(
+                "offline, parser on the lines that need it",
+                f"{result['selective_aps']:.2f} a/s",
+                ">= 1.3 x ceiling",
+                "offline_vs_full_ceiling",
+            )
+            + f"  ({100 * result['selective_parsed_share']:.0f}% of tokens parsed)",
+            row(
                 "streaming: 1 enrichment worker",
                 f"{result['stream1_aps']:.2f} a/s",
                 ">= 0.9 x offline",
@@ -182,12 +192,21 @@ def format_bench(result: dict[str, Any]) -> str:
             "",
             "CPU ms per article (less sensitive to other load than a/s): "
             + ", ".join(f"{k} {v:.0f}" for k, v in result.get("cpu_ms_per_article", {}).items()),
+            "selective path, CPU ms per article by model component: "
+            + ", ".join(f"{name} {ms:.1f}" for name, ms in result["component_cpu_ms"].items()),
             "offline time per article by stage (ms): "
             + ", ".join(f"{stage} {ms:.1f}" for stage, ms in result["offline_stage_ms"].items()),
             "runs (a/s): "
             + "; ".join(
                 f"{key.removesuffix('_aps')} " + " ".join(f"{v:.2f}" for v in result[f"{key}_runs"])
-                for key in ("ceiling_aps", "offline_aps", "stream1_aps", "stream2_aps", "stream1_all_aps")
+                for key in (
+                    "ceiling_aps",
+                    "offline_aps",
+                    "selective_aps",
+                    "stream1_aps",
+                    "stream2_aps",
+                    "stream1_all_aps",
+                )
                 if f"{key}_runs" in result
             ),
         ]
@@ -226,26 +245,41 @@ def run_bench(
     _say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
 
     from processors.enrich import STAGES
-    from streams.pipeline import build_enricher
+    from streams.pipeline import build_enricher, selective_twin
 
     enricher = build_enricher(settings)
-    ceiling_runs, offline_runs, stage_totals = [], [], dict.fromkeys(STAGES, 0.0)
-    cpu_ms: dict[str, list[float]] = {"ceiling": [], "offline": [], **{k: [] for k, _, _ in STREAM_SETUPS}}
+    selective = selective_twin(enricher)
+    ceiling_runs, offline_runs, selective_runs, stage_totals = [], [], [], dict.fromkeys(STAGES, 0.0)
+    components: dict[str, float] = {}  # CPU seconds of each model component on the selective path
+    parsed_shares: list[float] = []
+    cpu_ms: dict[str, list[float]] = {
+        "ceiling": [],
+        "offline": [],
+        "selective": [],
+        **{k: [] for k, _, _ in STREAM_SETUPS},
+    }
     for run in range(0 if latency_only else runs):
         _say(f"[offline {run + 1}/{runs}] nlp.pipe alone and enrich_batch over {len(corpus)} articles ...")
-        off = measure_offline(enricher, corpus)
+        off = measure_offline(enricher, corpus, selective)
         ceiling_runs.append(off["ceiling_aps"])
         offline_runs.append(off["offline_aps"])
+        selective_runs.append(off["selective_aps"])
         cpu_ms["ceiling"].append(off["ceiling_cpu_ms"])
         cpu_ms["offline"].append(off["offline_cpu_ms"])
+        cpu_ms["selective"].append(off["selective_cpu_ms"])
         for stage, seconds in off["stages"].items():
             stage_totals[stage] = stage_totals.get(stage, 0.0) + seconds
         _say(
             f"    ceiling {off['ceiling_aps']:.2f} a/s ({off['ceiling_cpu_ms']:.0f} CPU ms/article), "
-            f"offline {off['offline_aps']:.2f} a/s ({off['offline_cpu_ms']:.0f} CPU ms/article)"
+            f"offline {off['offline_aps']:.2f} a/s ({off['offline_cpu_ms']:.0f} CPU ms/article), "
+            f"selective {off['selective_aps']:.2f} a/s ({off['selective_cpu_ms']:.0f} CPU ms/article)"
         )
+        for name, seconds in off["components"].items():
+            components[name] = components.get(name, 0.0) + seconds
+        parsed_shares.append(off["parsed_share"])
+    parsed_share = statistics.median(parsed_shares) if parsed_shares else 0.0
     machine = machine_info(enricher.nlp, settings.spacy_model)
-    del enricher  # the bench process does not need the model while the workers run
+    del enricher, selective  # the bench process does not need the model while the workers run
 
     rss: list[float] = []
     with own_broker(broker_port) as cfg:
@@ -297,12 +331,16 @@ def run_bench(
         else {
             "ceiling_aps": round(statistics.median(ceiling_runs), 3),
             "offline_aps": round(statistics.median(offline_runs), 3),
+            "selective_aps": round(statistics.median(selective_runs), 3),
+            "selective_parsed_share": round(parsed_share, 3),
+            "component_cpu_ms": {k: round(1000 * v / (runs * len(corpus)), 2) for k, v in components.items()},
             **{f"{k}_aps": round(statistics.median(v), 3) for k, v in stream_runs.items()},
             "offline_stage_ms": {
                 s: round(1000 * v / (runs * len(corpus)), 2) for s, v in stage_totals.items()
             },
             "ceiling_aps_runs": [round(v, 3) for v in ceiling_runs],
             "offline_aps_runs": [round(v, 3) for v in offline_runs],
+            "selective_aps_runs": [round(v, 3) for v in selective_runs],
             **{f"{k}_aps_runs": [round(x, 3) for x in v] for k, v in stream_runs.items()},
         }
     )
@@ -353,40 +391,52 @@ def own_broker(port: int) -> Iterator[broker.BrokerConfig]:
             shutil.rmtree(cfg.data, ignore_errors=True)
 
 
-def measure_offline(enricher: Any, corpus: Sequence[RawArticle]) -> dict[str, Any]:
-    """nlp.pipe alone (ceiling) and enrich_batch (offline) on the same chunks: a/s, CPU ms/article, stages.
+def measure_offline(enricher: Any, corpus: Sequence[RawArticle], selective: Any = None) -> dict[str, Any]:
+    """nlp.pipe alone (ceiling), enrich_batch (offline) and, given a selective enricher on the same
+    model, its enrich_batch, on the same chunks: a/s, CPU ms/article, stages.
 
     The ceiling parses the same normalized texts with the same pipeline object and batch size.
     """
     from processors.normalize import normalize_text
 
     now = datetime.now(UTC)
-    enricher.enrich_batch(corpus[: OFFLINE_CHUNK // 8], now)  # untimed: first-call allocations and caches
-    enricher.stage_seconds.clear()
-    ceiling_s = offline_s = ceiling_cpu = offline_cpu = 0.0
+    paths = [enricher] + ([selective] if selective is not None and selective is not enricher else [])
+    for path in paths:  # untimed: first-call allocations and caches
+        path.enrich_batch(corpus[: OFFLINE_CHUNK // 8], now)
+        path.stage_seconds.clear()
+        if path.selective is not None:
+            path.selective.reset()
+    ceiling_s = ceiling_cpu = 0.0
+    wall, cpu = [0.0] * len(paths), [0.0] * len(paths)
     for start in range(0, len(corpus), OFFLINE_CHUNK):
         chunk = corpus[start : start + OFFLINE_CHUNK]
         texts = [normalize_text(raw.body) for raw in chunk]
         t0, c0 = time.perf_counter(), time.process_time()
         for _ in enricher.nlp.pipe(texts, batch_size=enricher.batch_size):
             pass
-        t1, c1 = time.perf_counter(), time.process_time()
-        results = enricher.enrich_batch(chunk, now)
-        t2, c2 = time.perf_counter(), time.process_time()
-        ceiling_s += t1 - t0
-        offline_s += t2 - t1
-        ceiling_cpu += c1 - c0
-        offline_cpu += c2 - c1
-        failed = [r for r in results if isinstance(r, Exception)]
-        if failed:
-            raise BenchError(f"offline enrichment failed on {len(failed)} article(s): {failed[0]!r}")
+        ceiling_s += time.perf_counter() - t0
+        ceiling_cpu += time.process_time() - c0
+        for n, path in enumerate(paths):
+            t0, c0 = time.perf_counter(), time.process_time()
+            results = path.enrich_batch(chunk, now)
+            wall[n] += time.perf_counter() - t0
+            cpu[n] += time.process_time() - c0
+            failed = [r for r in results if isinstance(r, Exception)]
+            if failed:
+                raise BenchError(f"offline enrichment failed on {len(failed)} article(s): {failed[0]!r}")
     n = len(corpus)
+    last = len(paths) - 1
     return {
         "ceiling_aps": n / ceiling_s,
-        "offline_aps": n / offline_s,
+        "offline_aps": n / wall[0],
+        "selective_aps": n / wall[last],
         "ceiling_cpu_ms": 1000 * ceiling_cpu / n,
-        "offline_cpu_ms": 1000 * offline_cpu / n,
+        "offline_cpu_ms": 1000 * cpu[0] / n,
+        "selective_cpu_ms": 1000 * cpu[last] / n,
         "stages": dict(enricher.stage_seconds),
+        # measured since the warm-up (reset above), so this run's only
+        "components": dict(paths[last].selective.component_seconds) if paths[last].selective else {},
+        "parsed_share": paths[last].selective.parsed_share() if paths[last].selective else 0.0,
     }
 
 
