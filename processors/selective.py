@@ -27,8 +27,10 @@ from spacy.attrs import DEP, HEAD, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from processors.escalation import could_match
+from processors.matcher import WordForms
 from processors.quotes import find_quote_spans
-from processors.rules import Rules, WordForms, could_match
+from processors.rules import Rules
 from processors.triage import sentence_spans
 
 # A doc whose chosen lines hold at least this share of its tokens is parsed whole (same parse, and

@@ -37,6 +37,7 @@ def selective_twin(enricher: Enricher) -> Enricher:
     return Enricher(
         enricher.nlp,
         enricher.rules,
+        desks=enricher.desks,
         alert_min_level=enricher.alert_min_level,
         batch_size=enricher.batch_size,
         piece_chars=enricher.piece_chars,

@@ -205,7 +205,7 @@ def test_format_of_a_latency_only_run_with_the_lane_baseline() -> None:
 
 def test_offline_measures_the_selective_path_per_component_for_this_run_only(enricher) -> None:  # type: ignore[no-untyped-def]
     from schemas import RawArticle
-    from streams.bench import measure_offline
+    from streams.ops.bench.run import measure_offline
     from streams.pipeline import selective_twin
 
     body = 'The council met on Monday.\n\n"We are ready," Mayor Anna Berg said.\n\nThe ferry ran on time.'
