@@ -9,7 +9,9 @@ from processors.dedup import story_key
 from schemas import RawArticle
 from streams.clients.replay import cycle_articles
 from streams.clients.sources import DEV_SET, gum_article, load_file
-from streams.ops.bench.run import BenchError, check_targets, format_bench, load_corpus, percentile
+from streams.ops.bench.measure import BenchError
+from streams.ops.bench.report import check_targets, format_bench, percentile
+from streams.ops.bench.run import load_corpus
 from tests.helpers import SEED
 
 
@@ -205,7 +207,7 @@ def test_format_of_a_latency_only_run_with_the_lane_baseline() -> None:
 
 def test_offline_measures_the_selective_path_per_component_for_this_run_only(enricher) -> None:  # type: ignore[no-untyped-def]
     from schemas import RawArticle
-    from streams.ops.bench.run import measure_offline
+    from streams.ops.bench.measure import measure_offline
     from streams.pipeline import selective_twin
 
     body = 'The council met on Monday.\n\n"We are ready," Mayor Anna Berg said.\n\nThe ferry ran on time.'

@@ -145,7 +145,7 @@ def test_stage_times_are_observed_per_batch_from_the_enrichers_totals(
 
 
 def test_bench_workers_get_distinct_metrics_ports_from_their_broker_port() -> None:
-    from streams.ops.bench.run import metrics_ports
+    from streams.ops.bench.measure import metrics_ports
 
     s = Settings(broker="localhost:25192")
     ports = [int(p) for i in range(3) for p in metrics_ports(s, i).values()]

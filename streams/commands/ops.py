@@ -13,7 +13,9 @@ from streams.settings import Settings
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.ops.bench.run import BenchError, format_bench, run_bench
+    from streams.ops.bench.measure import BenchError
+    from streams.ops.bench.report import format_bench
+    from streams.ops.bench.run import run_bench
 
     if args.nodes != 1:
         return cmd_scale_out(args, settings)
@@ -53,7 +55,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_scale_out(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.ops.bench.run import BenchError
+    from streams.ops.bench.measure import BenchError
     from streams.ops.bench.scaleout import format_scale_out, run_scale_out
     from streams.ops.broker import BrokerError
     from streams.ops.cluster import ClusterConfig
@@ -129,7 +131,7 @@ def _overhead(
     articles: int,
 ) -> int:
     """One of the bench's on/off cost measurements: run it, write --json, print it; 1 if not met."""
-    from streams.ops.bench.run import BenchError
+    from streams.ops.bench.measure import BenchError
 
     try:
         result = run(

@@ -19,7 +19,7 @@ from streams.clients.replay import replay
 from streams.clients.sources import load_articles
 from streams.desk.auth import add_user
 from streams.ops.bench.desk import BrowserMissing, chromium_driver, free_port, start_desk
-from streams.ops.bench.run import _wait_group
+from streams.ops.bench.measure import wait_group
 from streams.settings import PROJECT_ROOT
 from streams.worker import WorkerProcess
 from tests.helpers import SEED
@@ -65,8 +65,8 @@ def ready_worker(worker: WorkerProcess) -> WorkerProcess:
         time.sleep(0.2)
     s = worker.settings
     assert worker.proc is not None
-    asyncio.run(_wait_group(s, 1, [worker], f"{s.app_id}-alerts"))
-    asyncio.run(_wait_group(s, 1, [worker], f"{s.app_id}-lane"))
+    asyncio.run(wait_group(s, 1, [worker], f"{s.app_id}-alerts"))
+    asyncio.run(wait_group(s, 1, [worker], f"{s.app_id}-lane"))
     return worker
 
 

@@ -19,7 +19,8 @@ from typing import Any
 from streams.clients.replay import replay
 from streams.clients.sources import load_articles
 from streams.ops import broker
-from streams.ops.bench.run import _workers, percentile
+from streams.ops.bench.measure import worker_group
+from streams.ops.bench.report import percentile
 from streams.settings import PROJECT_ROOT, Settings
 from streams.worker import NewsfeedProcess
 
@@ -116,7 +117,7 @@ def measure_desk_latency(settings: Settings, alerts: int, broker_port: int, inte
 
 
 async def _measure(settings: Settings, seed: Any, alerts: int, interval_s: float, home: Path) -> str:
-    async with _workers(settings, 1, "all"):
+    async with worker_group(settings, 1, "all"):
         desk = start_desk(settings, home / "desk.log")
         try:
             with _driver() as driver:

@@ -23,7 +23,8 @@ from faust.types import TP
 
 from processors.enrich import STAGES
 from streams.clients.replay import cycle_articles
-from streams.ops.bench.run import BenchError, _say, load_corpus, measure_stream, own_broker
+from streams.ops.bench.measure import BenchError, measure_stream, say
+from streams.ops.bench.run import load_corpus, own_broker
 from streams.settings import Settings
 
 SCRAPE_EVERY_S = 5.0
@@ -38,10 +39,10 @@ def run_metrics_overhead(
         raise BenchError("articles and runs must be >= 1")
     base, corpus_from = load_corpus(corpus_dir)
     corpus = cycle_articles(base, articles)
-    _say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
+    say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
     hooks = measure_hook_cost()
     us, ms = hooks["hook_us_per_article"], hooks["scrape_ms"]
-    _say(f"metrics CPU: {us:.1f} us per article, {ms:.2f} ms per scrape")
+    say(f"metrics CPU: {us:.1f} us per article, {ms:.2f} ms per scrape")
     aps: dict[bool, list[float]] = {True: [], False: []}
     cpu: dict[bool, list[float]] = {True: [], False: []}
     scrapes = 0
@@ -49,7 +50,7 @@ def run_metrics_overhead(
         for run in range(runs):
             for on in (True, False) if run % 2 == 0 else (False, True):
                 state = "on" if on else "off"
-                _say(f"[metrics {state}, {run + 1}/{runs}] {len(corpus)} articles, 1 worker ...")
+                say(f"[metrics {state}, {run + 1}/{runs}] {len(corpus)} articles, 1 worker ...")
                 run_settings = settings.model_copy(update={"metrics": on})
                 measure = measure_stream(run_settings, cfg.bootstrap, corpus, 1, "enrich")
                 # The first worker serves on its broker port + 10 (metrics_ports, streams/ops/bench/run.py).
@@ -58,7 +59,7 @@ def run_metrics_overhead(
                 aps[on].append(a)
                 cpu[on].append(c)
                 scrapes += n
-                _say(f"    {a:.2f} a/s ({c:.0f} worker CPU ms/article){f', {n} scrapes' if on else ''}")
+                say(f"    {a:.2f} a/s ({c:.0f} worker CPU ms/article){f', {n} scrapes' if on else ''}")
     on_aps, off_aps = statistics.median(aps[True]), statistics.median(aps[False])
     on_cpu, off_cpu = statistics.median(cpu[True]), statistics.median(cpu[False])
     return {

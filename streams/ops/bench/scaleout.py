@@ -19,7 +19,8 @@ import orjson
 
 from streams.clients.replay import cycle_articles
 from streams.ops import cluster
-from streams.ops.bench.run import _loadavg, _say, load_corpus, measure_stream
+from streams.ops.bench.measure import loadavg, measure_stream, say
+from streams.ops.bench.run import load_corpus
 from streams.settings import Settings
 
 SCALE_PARTITIONS = 4
@@ -38,24 +39,24 @@ def run_scale_out(
     """One run per worker count on a fresh cluster; returns a/s, the ratio to 1 worker, CPU and RSS."""
     base, corpus_from = load_corpus(corpus_dir)
     corpus = cycle_articles(base, articles)
-    _say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
+    say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
     cluster.stop(cfg)
     cluster.wipe(cfg)
-    _say(f"cluster: starting {cfg.nodes} nodes on {cfg.bootstrap} ...")
+    say(f"cluster: starting {cfg.nodes} nodes on {cfg.bootstrap} ...")
     cluster.start(cfg)
-    loadavg_start = _loadavg()
+    loadavg_start = loadavg()
     runs: dict[int, dict[str, Any]] = {}
     s = settings.model_copy(
         update={"replication": cfg.replication, "min_insync_replicas": cfg.min_insync_replicas}
     )
     try:
         for n in workers:
-            _say(f"[{n} enrichment worker(s), {SCALE_PARTITIONS} partitions] {len(corpus)} articles ...")
+            say(f"[{n} enrichment worker(s), {SCALE_PARTITIONS} partitions] {len(corpus)} articles ...")
             aps, rss, cpu = asyncio.run(
                 measure_stream(s, cfg.bootstrap, corpus, n, "enrich", partitions=SCALE_PARTITIONS)
             )
             runs[n] = {"aps": round(aps, 3), "cpu_ms_per_article": round(cpu, 1), "rss_mb": rss}
-            _say(f"    {aps:.2f} a/s ({cpu:.0f} worker CPU ms/article)")
+            say(f"    {aps:.2f} a/s ({cpu:.0f} worker CPU ms/article)")
     finally:
         cluster.stop(cfg)
     one = runs[min(runs)]["aps"]
@@ -69,7 +70,7 @@ def run_scale_out(
         "cores": os.cpu_count(),
         "workers": {str(n): {**r, "ratio_to_1": round(r["aps"] / one, 2)} for n, r in runs.items()},
         "loadavg_start": loadavg_start,
-        "loadavg_end": _loadavg(),
+        "loadavg_end": loadavg(),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if json_path is not None:

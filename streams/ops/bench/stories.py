@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from streams.clients.replay import cycle_articles
-from streams.ops.bench.run import BenchError, _say, load_corpus, measure_stream, own_broker
+from streams.ops.bench.measure import BenchError, measure_stream, say
+from streams.ops.bench.run import load_corpus, own_broker
 from streams.settings import Settings
 
 MAX_COST = 0.05  # issue 18: grouping adds under 5% to enrichment cost
@@ -25,19 +26,19 @@ def run_stories_overhead(
         raise BenchError("articles and runs must be >= 1")
     base, corpus_from = load_corpus(corpus_dir)
     corpus = cycle_articles(base, articles)
-    _say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
+    say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
     aps: dict[bool, list[float]] = {True: [], False: []}
     cpu: dict[bool, list[float]] = {True: [], False: []}
     with own_broker(broker_port) as cfg:
         for run in range(runs):
             for on in (True, False) if run % 2 == 0 else (False, True):
                 state = "on" if on else "off"
-                _say(f"[grouping {state}, {run + 1}/{runs}] {len(corpus)} articles, 1 worker ...")
+                say(f"[grouping {state}, {run + 1}/{runs}] {len(corpus)} articles, 1 worker ...")
                 run_settings = settings.model_copy(update={"story_grouping": on})
                 a, _, c = asyncio.run(measure_stream(run_settings, cfg.bootstrap, corpus, 1, "enrich"))
                 aps[on].append(a)
                 cpu[on].append(c)
-                _say(f"    {a:.2f} a/s ({c:.0f} worker CPU ms/article)")
+                say(f"    {a:.2f} a/s ({c:.0f} worker CPU ms/article)")
     on_aps, off_aps = statistics.median(aps[True]), statistics.median(aps[False])
     on_cpu, off_cpu = statistics.median(cpu[True]), statistics.median(cpu[False])
     return {
