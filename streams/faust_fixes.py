@@ -18,12 +18,15 @@ consumer would start without a commit (`auto_offset_reset`): the beginning, for 
 Applied on import of the app; remove each when faust-streaming / aiokafka fix it.
 """
 
+import logging
 from collections.abc import Collection
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from faust.transport.consumer import Consumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Producer
+
+log = logging.getLogger(__name__)
 
 _original_new_offset = Consumer._new_offset
 
@@ -51,9 +54,12 @@ async def seek_to_committed_or_reset(
 ) -> dict[Any, int | None]:
     """Every assigned partition to its committed offset, or (nothing committed) to `reset`'s end.
 
-    Table changelogs keep aiokafka's rule: Faust's recovery positions them itself.
+    The reset offset is looked up and sought at once: a partition left awaiting a lazy reset has
+    no position, which Faust's livelock detector reads (and crashes on). Table changelogs keep
+    aiokafka's rule: Faust's recovery positions them itself.
     """
     committed: dict[Any, int | None] = {}
+    uncommitted = []
     for tp in consumer.assignment():
         offset = await consumer.committed(tp)
         committed[tp] = offset
@@ -62,10 +68,15 @@ async def seek_to_committed_or_reset(
                 consumer.seek(tp, offset)
         elif offset is not None and offset >= 0:
             consumer.seek(tp, offset)
-        elif reset == "latest":
-            await consumer.seek_to_end(tp)
         else:
-            await consumer.seek_to_beginning(tp)
+            uncommitted.append(tp)
+    if uncommitted:
+        try:
+            lookup = consumer.end_offsets if reset == "latest" else consumer.beginning_offsets
+            for tp, offset in (await lookup(uncommitted)).items():
+                consumer.seek(tp, offset)
+        except Exception as exc:  # noqa: BLE001 - a broker failing over: keep aiokafka's behaviour
+            log.warning("uncommitted partitions %s not sought to their start: %r", uncommitted, exc)
     return committed
 
 
