@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 
 from processors.escalation import could_match
 from processors.matcher import WordForms
+from processors.nlp import paragraph_boundaries
 from processors.quotes import find_quote_spans
 from processors.rules import Rules
 from processors.triage import sentence_spans
@@ -37,7 +38,7 @@ from processors.triage import sentence_spans
 # no copying in and out of windows).
 WHOLE_DOC_SHARE = 0.6
 # The full pipeline's components this path does not run over the whole text (the line-break
-# presetter is `_preset_lines`, the parser runs on the chosen lines).
+# presetter is `processors.nlp.paragraph_boundaries`, the parser runs on the chosen lines).
 _PARSE = ("paragraph_boundaries", "parser")
 
 
@@ -85,7 +86,7 @@ class SelectiveParser:
                 docs = list(_run(component, docs, batch_size))
         with self._timed("select"):
             windows = [
-                _windows(_preset_lines(doc), parse_lines(doc, title, self.rules))
+                _windows(paragraph_boundaries(doc), parse_lines(doc, title, self.rules))
                 for doc, (_, title) in zip(docs, items, strict=True)
             ]
         with self._timed("parser"):
@@ -123,15 +124,6 @@ def _run(component: object, docs: list[Doc], batch_size: int) -> Iterable[Doc]:
     if pipe is not None:
         return pipe(docs, batch_size=batch_size)
     return [component(doc) for doc in docs]  # type: ignore[operator]
-
-
-def _preset_lines(doc: Doc) -> Doc:
-    """A line break always starts a sentence (as paragraph_boundaries tells the parser)."""
-    for token in doc[1:]:
-        prev = doc[token.i - 1]
-        if prev.is_space and "\n" in prev.text:
-            token.is_sent_start = True
-    return doc
 
 
 # --- which lines to parse --------------------------------------------------------------------------

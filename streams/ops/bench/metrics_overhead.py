@@ -12,7 +12,6 @@ their ratios.
 
 import asyncio
 import contextlib
-import statistics
 import time
 import urllib.request
 from collections.abc import Coroutine
@@ -22,9 +21,8 @@ from typing import Any, TypeVar
 from faust.types import TP
 
 from processors.enrich import STAGES
-from streams.clients.replay import cycle_articles
-from streams.ops.bench.measure import BenchError, measure_stream, say
-from streams.ops.bench.run import load_corpus, own_broker
+from streams.ops.bench.alternating import alternate, bench_corpus
+from streams.ops.bench.measure import measure_stream, say
 from streams.settings import Settings
 
 SCRAPE_EVERY_S = 5.0
@@ -35,50 +33,35 @@ T = TypeVar("T")
 def run_metrics_overhead(
     settings: Settings, *, articles: int, runs: int, broker_port: int, corpus_dir: Path | None = None
 ) -> dict[str, Any]:
-    if articles < 1 or runs < 1:
-        raise BenchError("articles and runs must be >= 1")
-    base, corpus_from = load_corpus(corpus_dir)
-    corpus = cycle_articles(base, articles)
-    say(f"corpus: {len(base)} distinct articles from {corpus_from}, cycled to {len(corpus)} messages")
+    corpus = bench_corpus(articles, runs, corpus_dir)
     hooks = measure_hook_cost()
     us, ms = hooks["hook_us_per_article"], hooks["scrape_ms"]
     say(f"metrics CPU: {us:.1f} us per article, {ms:.2f} ms per scrape")
-    aps: dict[bool, list[float]] = {True: [], False: []}
-    cpu: dict[bool, list[float]] = {True: [], False: []}
     scrapes = 0
-    with own_broker(broker_port) as cfg:
-        for run in range(runs):
-            for on in (True, False) if run % 2 == 0 else (False, True):
-                state = "on" if on else "off"
-                say(f"[metrics {state}, {run + 1}/{runs}] {len(corpus)} articles, 1 worker ...")
-                run_settings = settings.model_copy(update={"metrics": on})
-                measure = measure_stream(run_settings, cfg.bootstrap, corpus, 1, "enrich")
-                # The first worker serves on its broker port + 10 (metrics_ports, streams/ops/bench/run.py).
-                url = f"http://127.0.0.1:{broker_port + 10}/metrics" if on else None
-                (a, _, c), n = asyncio.run(_scraping(measure, url))
-                aps[on].append(a)
-                cpu[on].append(c)
-                scrapes += n
-                say(f"    {a:.2f} a/s ({c:.0f} worker CPU ms/article){f', {n} scrapes' if on else ''}")
-    on_aps, off_aps = statistics.median(aps[True]), statistics.median(aps[False])
-    on_cpu, off_cpu = statistics.median(cpu[True]), statistics.median(cpu[False])
+
+    async def scraped_round(s: Settings, bootstrap: str, on: bool) -> tuple[float, float, str]:
+        nonlocal scrapes
+        measure = measure_stream(s, bootstrap, corpus, 1, "enrich")
+        # The first worker serves on its broker port + 10 (metrics_ports, streams/ops/bench/run.py).
+        url = f"http://127.0.0.1:{broker_port + 10}/metrics" if on else None
+        (a, _, c), n = await _scraping(measure, url)
+        scrapes += n
+        return a, c, f", {n} scrapes" if on else ""
+
+    rounds = alternate(
+        settings, "metrics", corpus, runs=runs, broker_port=broker_port, one_round=scraped_round
+    )
+    figures = rounds.figures("metrics")
     return {
         "articles": len(corpus),
         "runs": runs,
-        "metrics_on_aps": round(on_aps, 3),
-        "metrics_off_aps": round(off_aps, 3),
-        "throughput_ratio_on_off": round(on_aps / off_aps, 4),
-        "metrics_on_cpu_ms": round(on_cpu, 1),
-        "metrics_off_cpu_ms": round(off_cpu, 1),
-        "cpu_ratio_on_off": round(on_cpu / off_cpu, 4),
-        "metrics_on_aps_runs": [round(v, 3) for v in aps[True]],
-        "metrics_off_aps_runs": [round(v, 3) for v in aps[False]],
-        "metrics_on_cpu_ms_runs": [round(v, 1) for v in cpu[True]],
-        "metrics_off_cpu_ms_runs": [round(v, 1) for v in cpu[False]],
+        **figures,
         "scrapes": scrapes,
         **hooks,
-        "hook_share_of_article_cpu": round(hooks["hook_us_per_article"] / 1000 / off_cpu, 6),
-        "met": on_aps / off_aps >= 1 - MAX_COST,
+        "hook_share_of_article_cpu": round(
+            hooks["hook_us_per_article"] / 1000 / figures["metrics_off_cpu_ms"], 6
+        ),
+        "met": figures["throughput_ratio_on_off"] >= 1 - MAX_COST,
     }
 
 
