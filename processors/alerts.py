@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from processors.triage import LaneResult
-from schemas import Actor, Alert, EnrichedArticle, Entity, Escalation, Evidence, RawArticle
+from schemas import Actor, Alert, EnrichedArticle, Entity, Escalation, Evidence, PipelineVersion, RawArticle
 
 ACTOR_TYPES = ("GPE", "PERSON", "ORG", "NORP")
 MAX_ACTORS = 8
@@ -37,7 +37,8 @@ def actors(entities: Sequence[Entity], evidence: Sequence[Evidence], limit: int 
 
 
 def build_alert(enriched: EnrichedArticle, created_at: datetime) -> Alert:
-    """The alert for a fully enriched article; the clock is injected so this stays pure."""
+    """The alert for a fully enriched article; the clock is injected so this stays pure. It carries
+    the article's pipeline version and story, so the alerter can deduplicate by story."""
     return alert_from(
         enriched.id,
         enriched.title,
@@ -48,10 +49,19 @@ def build_alert(enriched: EnrichedArticle, created_at: datetime) -> Alert:
         enriched.entities,
         created_at,
         "full",
+        pipeline_version=enriched.pipeline_version,
+        story_id=enriched.story.story_id if enriched.story is not None else None,
     )
 
 
-def lane_alert(raw: RawArticle, lane: LaneResult, created_at: datetime) -> Alert:
+def lane_alert(
+    raw: RawArticle,
+    lane: LaneResult,
+    created_at: datetime,
+    *,
+    pipeline_version: PipelineVersion | None = None,
+    story_id: str | None = None,
+) -> Alert:
     """The alert raised by the alert lane (processors/triage.py) before the article is enriched."""
     return alert_from(
         lane.article_id,
@@ -63,6 +73,8 @@ def lane_alert(raw: RawArticle, lane: LaneResult, created_at: datetime) -> Alert
         lane.entities,
         created_at,
         "lane",
+        pipeline_version=pipeline_version,
+        story_id=story_id,
     )
 
 
@@ -76,6 +88,9 @@ def alert_from(
     entities: Sequence[Entity],
     created_at: datetime,
     assessment: Literal["lane", "full"],
+    *,
+    pipeline_version: PipelineVersion | None = None,
+    story_id: str | None = None,
 ) -> Alert:
     return Alert(
         alert_id=alert_id(article_id, escalation.level),
@@ -91,4 +106,6 @@ def alert_from(
         published_at=published_at,
         created_at=created_at,
         assessment=assessment,
+        pipeline_version=pipeline_version,
+        story_id=story_id,
     )

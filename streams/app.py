@@ -79,6 +79,17 @@ PUBLISH_MARGIN_S = 2.0
 EXIT_MARGIN_S = 1.0  # the watchdog's: noticing the stop (0.2 s polls) and exiting
 
 
+_timed: tuple[Enricher, Any] | None = None
+
+
+def _timed_enrich_batch(enricher: Enricher) -> Any:
+    """`enricher.enrich_batch` observed by the stage metrics, wrapped once per enricher, not per batch."""
+    global _timed
+    if _timed is None or _timed[0] is not enricher:
+        _timed = (enricher, metrics.with_stage_times(enricher))
+    return _timed[1]
+
+
 def get_enricher() -> Enricher:
     """Load the model and rules once per worker process (slow: done off the event loop)."""
     global _enricher, _version
@@ -213,7 +224,7 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
 
     loop = asyncio.get_running_loop()
     raws = [raw for _, raw in pending if raw is not None]
-    enrich_batch = metrics.with_stage_times(enricher)
+    enrich_batch = _timed_enrich_batch(enricher)
     try:
         results = (
             await loop.run_in_executor(None, enrich_batch, raws, received_at, _should_stop) if raws else []
@@ -237,9 +248,7 @@ async def process_batch(enricher: Enricher, events: Sequence[EventT]) -> None:
             futures.append(await dead_letter(event, error_type, detail, received_at))
             continue
         try:
-            futures.extend(
-                await publish(event, raw, result.model_copy(update={"pipeline_version": _version}))
-            )
+            futures.extend(await publish(event, raw, result))
         except ProducerSendError as exc:  # refused before sending, e.g. larger than the request limit
             futures.append(await dead_letter(event, "output_too_large", str(exc), received_at))
         except Exception as exc:  # noqa: BLE001 - a bug in building one article's outputs
@@ -254,7 +263,7 @@ async def publish(event: EventT, raw: RawArticle, enriched: EnrichedArticle) -> 
     incoming = event.message.headers
     names = (e.name for e in enriched.entities)
     story, record = stories.assign(enriched.id, enriched.body, names, time.time())
-    enriched = enriched.model_copy(update={"story": story})
+    enriched = enriched.model_copy(update={"story": story, "pipeline_version": _version})
     futures = [
         metrics.when_acked(
             await enriched_topic.send(
@@ -280,9 +289,7 @@ async def publish(event: EventT, raw: RawArticle, enriched: EnrichedArticle) -> 
         headers = output_headers(incoming, StoryRecord)
         futures.append(await stories_topic.send(key=key, value=encode(record), headers=headers))
     if enriched.escalation.alert:
-        alert = build_alert(enriched, datetime.now(UTC)).model_copy(
-            update={"pipeline_version": _version, "story_id": story.story_id}
-        )
+        alert = build_alert(enriched, datetime.now(UTC))
         sent = await candidates_topic.send(
             key=candidate_key(alert).encode(), value=encode(alert), headers=output_headers(incoming, Alert)
         )

@@ -55,8 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(handler(args.run)(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
-    except ValidationError as exc:  # a NEWSFEED_* setting is invalid: say which, no traceback
-        for problem in settings_problems(exc):
+    except ValidationError as exc:  # settings a command derived (e.g. isolated), or a message it read
+        lines = settings_problems(exc) if exc.title == "Settings" else [f"invalid {exc.title}: {exc}"]
+        for problem in lines:
             print(f"newsfeed: error: {problem}", file=sys.stderr)
         return 1
     except (CommandError, AccessError, WorkerError) as exc:

@@ -84,9 +84,7 @@ async def triage_articles(stream: faust.StreamT) -> None:
         if not result.escalation.alert:
             continue
         story, _ = stories.assign(ident, raw.body, (e.name for e in result.entities), time.time())
-        alert = lane_alert(raw, result, datetime.now(UTC)).model_copy(
-            update={"pipeline_version": _version, "story_id": story.story_id}
-        )
+        alert = lane_alert(raw, result, datetime.now(UTC), pipeline_version=_version, story_id=story.story_id)
         key, value = candidate_key(alert).encode(), encode(alert)
         headers = output_headers(msg.headers, Alert)
         await until_delivered(partial(_send, key, value, headers), f"lane candidate for {ident}")

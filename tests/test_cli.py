@@ -100,6 +100,21 @@ def test_command_errors_are_one_line_without_traceback(
     assert "--secure starts the single broker only" in capsys.readouterr().err
 
 
+def test_a_message_a_command_could_not_validate_is_not_called_a_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from schemas import RawArticle
+
+    def reads_a_bad_message(args: argparse.Namespace, settings: object) -> int:
+        RawArticle.model_validate({"title": 7})
+        return 0
+
+    monkeypatch.setattr("streams.commands.clients.cmd_status", reads_a_bad_message)
+    assert cli.main(["status"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()[:1]
+    assert line.startswith("newsfeed: error: invalid RawArticle: ") and "NEWSFEED_" not in line
+
+
 def test_an_unexpected_error_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(args: argparse.Namespace, settings: object) -> int:
         raise ZeroDivisionError("a bug, not a user error")

@@ -10,7 +10,7 @@ from processors.desk import classify_desk, load_desks
 from processors.entities import extract_entities
 from processors.escalation import LEVEL_ORDER, assess
 from processors.rules import load_rules
-from schemas import Escalation, RawArticle
+from schemas import Escalation, PipelineVersion, RawArticle, Story
 
 SEED = next((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 RULES = load_rules()
@@ -77,6 +77,23 @@ def test_seed_alert_names_russia_and_putin(enricher) -> None:  # type: ignore[no
     assert any("Putin" in n for n in names), names
     assert alert.alert_id == alert_id("seed", enriched.escalation.level)
     assert alert.evidence == enriched.escalation.evidence
+
+
+def test_an_alert_carries_its_articles_story_and_pipeline_version(enricher) -> None:  # type: ignore[no-untyped-def]
+    """The alerter deduplicates by story and subscribers audit by version: both come from the article."""
+    title, body = seed_article()
+    enriched = enricher.enrich(
+        RawArticle(id="seed", title=title, body=body), datetime(2026, 1, 1, tzinfo=UTC)
+    ).model_copy(
+        update={
+            "story": Story(story_id="first-copy", similarity=0.9),
+            "pipeline_version": PipelineVersion(model="m-1", rules="r" * 16, code="0.0"),
+        }
+    )
+    alert = build_alert(enriched, datetime(2026, 1, 1, 0, 5, tzinfo=UTC))
+    assert alert.story_id == "first-copy"
+    assert alert.pipeline_version == enriched.pipeline_version
+    assert build_alert(enriched.model_copy(update={"story": None}), datetime.now(UTC)).story_id is None
 
 
 def test_troops_crossing_the_border_alerts(nlp) -> None:  # type: ignore[no-untyped-def]
