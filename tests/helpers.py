@@ -17,8 +17,10 @@ from prometheus_client.metrics_core import Metric
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from streams.ops.chaos import FAST_REBALANCE_ENV
 from streams.reader import TopicNotFound, tail
 from streams.settings import PROJECT_ROOT, Settings
+from streams.topics import ensure_topics_sync
 from streams.worker import WorkerProcess
 
 TEST_PORT = int(os.environ.get("NEWSFEED_TEST_BROKER_PORT", "19092"))
@@ -43,6 +45,16 @@ def worker_process(env: dict[str, str], log_path: Path, role: str = "all") -> Wo
     """A `newsfeed worker` subprocess on these variables, exactly as an operator runs it (from the
     project root, log in `log_path`); extra variables (Faust's own) may be added to `.env` before start."""
     return WorkerProcess(settings_of(env), log_path, role=role, env=env, cwd=PROJECT_ROOT)
+
+
+def started_worker(env: dict[str, str], log_path: Path) -> WorkerProcess:
+    """A worker for kill and restart tests, started once its fresh topics are in sync: Faust's own
+    variables make it rebalance quickly after a kill and keep its data dir beside the log."""
+    worker = worker_process(env, log_path)
+    worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(log_path.parent / "faust-data")}
+    ensure_topics_sync(worker.settings)
+    worker.start()
+    return worker
 
 
 def read_topic(worker: WorkerProcess, topic: str, want: int, wait_s: float = 120.0) -> list[Any]:

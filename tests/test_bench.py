@@ -10,7 +10,7 @@ from schemas import RawArticle
 from streams.clients.replay import cycle_articles
 from streams.clients.sources import DEV_SET, gum_article, load_file
 from streams.ops.bench.measure import BenchError
-from streams.ops.bench.report import check_targets, format_bench, percentile
+from streams.ops.bench.report import THROUGHPUT_KEYS, check_targets, format_bench, percentile
 from streams.ops.bench.run import load_corpus
 from tests.helpers import SEED
 
@@ -184,14 +184,7 @@ def test_format_shows_every_figure_the_machine_and_the_missed_targets() -> None:
 
 def test_format_of_a_latency_only_run_with_the_lane_baseline() -> None:
     result = _result(offered_rate_aps=20.0, alert_latency_p99_s=0.61)
-    for key in (
-        "ceiling_aps",
-        "offline_aps",
-        "selective_aps",
-        "stream1_aps",
-        "stream2_aps",
-        "stream1_all_aps",
-    ):
+    for key in THROUGHPUT_KEYS:
         del result[key]
     result["alert_latency"] = {
         "lane": {"p50_s": 0.2, "p99_s": 0.61, "max_s": 0.7, "alerts": 250, "achieved_rate_aps": 19.9},
@@ -219,3 +212,26 @@ def test_offline_measures_the_selective_path_per_component_for_this_run_only(enr
     # counted since this run's warm-up: the components fit inside the path's own CPU time
     assert sum(second["components"].values()) <= second["selective_cpu_ms"] * len(corpus) / 1000 * 1.05
     assert 0 < second["parsed_share"] <= 1 and first["parsed_share"] == second["parsed_share"]
+
+
+def test_the_stories_overhead_report_gives_both_states_and_the_cpu_target() -> None:
+    from streams.ops.bench.stories import format_stories_overhead
+
+    result = {
+        "articles": 100,
+        "runs": 2,
+        "grouping_on_aps": 7.9,
+        "grouping_off_aps": 8.0,
+        "throughput_ratio_on_off": 0.9875,
+        "grouping_on_cpu_ms": 126.0,
+        "grouping_off_cpu_ms": 124.0,
+        "cpu_ratio_on_off": 1.0161,
+        "grouping_on_aps_runs": [7.9, 7.8],
+        "grouping_off_aps_runs": [8.0, 8.1],
+        "met": True,
+    }
+    text = format_stories_overhead(result)
+    assert "grouping on   7.90 a/s  126 CPU ms/article" in text
+    assert "CPU per article 1.016 (target: CPU <= 1.05: met)" in text
+    assert "runs (a/s): on 7.90 7.80; off 8.00 8.10" in text
+    assert "NOT met" in format_stories_overhead(result | {"met": False})

@@ -16,12 +16,11 @@ from streams.clients.replay import cycle_articles, replay
 from streams.clients.sources import load_articles
 from streams.ops import broker
 from streams.ops.broker import BrokerConfig
-from streams.ops.chaos import FAST_REBALANCE_ENV, corpus
+from streams.ops.chaos import corpus
 from streams.ops.probes import KeyCounter, committed_offsets, key_offsets, outputs_missing_for_committed
 from streams.settings import PROJECT_ROOT
-from streams.topics import ensure_topics_sync
 from streams.worker import WorkerProcess
-from tests.helpers import SEED, TEST_PORT, child_pid, stream_env, wait_until, worker_process
+from tests.helpers import SEED, TEST_PORT, child_pid, started_worker, stream_env, wait_until
 
 pytestmark = pytest.mark.kafka
 
@@ -31,11 +30,7 @@ LEAD_CHARS = 600
 
 def start_pipeline(kafka_broker: str, log_path: Path) -> tuple[WorkerProcess, list[str]]:
     """A worker on fresh topics, and the ids of ARTICLES articles replayed to its raw topic."""
-    worker = worker_process(stream_env(kafka_broker), log_path)
-    # Faust's own variables, not our Settings: quick rebalance after a kill, data dir out of the tree.
-    worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(log_path.parent / "faust-data")}
-    ensure_topics_sync(worker.settings)
-    worker.start()
+    worker = started_worker(stream_env(kafka_broker), log_path)
     # The leads only: delivery is under test here, and short texts keep the test within CI time.
     inputs = [a.model_copy(update={"body": a.body[:LEAD_CHARS]}) for a in corpus(ARTICLES)]
     s = worker.settings
@@ -146,10 +141,7 @@ def test_killed_alerting_children_are_restarted_and_alert_the_backlog(
 ) -> None:
     # Copies of one text are one story since issue 18; here each copy must be its own.
     env = stream_env(kafka_broker, NEWSFEED_STORY_GROUPING="false")
-    worker = worker_process(env, tmp_path / "worker.log")
-    worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(tmp_path / "faust-data")}
-    ensure_topics_sync(worker.settings)
-    worker.start()
+    worker = started_worker(env, tmp_path / "worker.log")
     s = worker.settings
     stories = cycle_articles(list(load_articles([SEED])), 8, distinct_titles=True)  # 8 alerting stories
     try:

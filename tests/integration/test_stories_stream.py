@@ -15,12 +15,10 @@ from schemas import Alert, EnrichedArticle, RawArticle
 from schemas.codec import decode
 from streams.clients.replay import replay
 from streams.clients.sources import load_articles
-from streams.ops.chaos import FAST_REBALANCE_ENV
 from streams.ops.probes import KeyCounter
 from streams.reader import read_to_end
-from streams.topics import ensure_topics_sync
 from streams.worker import WorkerProcess
-from tests.helpers import SEED, child_pid, stream_env, wait_until, worker_process
+from tests.helpers import SEED, child_pid, started_worker, stream_env, wait_until
 
 pytestmark = pytest.mark.kafka
 
@@ -63,10 +61,7 @@ def test_copies_across_partitions_make_one_alert_per_story_through_an_alerter_re
     ids = {a.id for a in [first, *before, *after]}
 
     env = stream_env(kafka_broker, NEWSFEED_PARTITIONS="3")
-    worker = worker_process(env, tmp_path / "worker.log")
-    worker.env |= FAST_REBALANCE_ENV | {"APP_DATADIR": str(tmp_path / "faust-data")}
-    ensure_topics_sync(worker.settings)
-    worker.start()
+    worker = started_worker(env, tmp_path / "worker.log")
     s = worker.settings
     try:
         with KeyCounter(s.broker, [s.topic_enriched, s.topic_alerts]) as seen:

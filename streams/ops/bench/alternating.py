@@ -54,6 +54,18 @@ class Alternated:
         }
 
 
+def on_off_lines(r: dict[str, Any], name: str, target: str) -> list[str]:
+    """The report lines every on/off measurement shares: both medians, their ratios, every round."""
+    return [
+        f"  {name} on   {r[f'{name}_on_aps']:.2f} a/s  {r[f'{name}_on_cpu_ms']:.0f} CPU ms/article",
+        f"  {name} off  {r[f'{name}_off_aps']:.2f} a/s  {r[f'{name}_off_cpu_ms']:.0f} CPU ms/article",
+        f"  on/off: throughput {r['throughput_ratio_on_off']:.3f}, CPU per article "
+        f"{r['cpu_ratio_on_off']:.3f} (target: {target}: {'met' if r['met'] else 'NOT met'})",
+        f"  runs (a/s): on {' '.join(f'{v:.2f}' for v in r[f'{name}_on_aps_runs'])}; "
+        f"off {' '.join(f'{v:.2f}' for v in r[f'{name}_off_aps_runs'])}",
+    ]
+
+
 def bench_corpus(articles: int, runs: int, corpus_dir: Path | None) -> list[RawArticle]:
     if articles < 1 or runs < 1:
         raise BenchError("articles and runs must be >= 1")

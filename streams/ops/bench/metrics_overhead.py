@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from faust.types import TP
 
 from processors.enrich import STAGES
-from streams.ops.bench.alternating import alternate, bench_corpus
+from streams.ops.bench.alternating import alternate, bench_corpus, on_off_lines
 from streams.ops.bench.measure import measure_stream, say
 from streams.settings import Settings
 
@@ -70,18 +70,12 @@ def format_metrics_overhead(r: dict[str, Any]) -> str:
         [
             f"metrics overhead: {r['articles']} articles, 1 enrichment worker, {r['runs']} alternating "
             f"round(s) of on and off, medians; /metrics scraped every {SCRAPE_EVERY_S:g} s when on",
-            f"  metrics on   {r['metrics_on_aps']:.2f} a/s  {r['metrics_on_cpu_ms']:.0f} CPU ms/article",
-            f"  metrics off  {r['metrics_off_aps']:.2f} a/s  {r['metrics_off_cpu_ms']:.0f} CPU ms/article",
-            f"  on/off: throughput {r['throughput_ratio_on_off']:.3f}, CPU per article "
-            f"{r['cpu_ratio_on_off']:.3f} (target: throughput >= {1 - MAX_COST:.2f}: "
-            f"{'met' if r['met'] else 'NOT met'})",
+            *on_off_lines(r, "metrics", f"throughput >= {1 - MAX_COST:.2f}"),
             f"  metrics CPU counted in-process: {r['hook_us_per_article']:.1f} us per article "
             f"({100 * r['hook_share_of_article_cpu']:.3f}% of an article's worker CPU), "
             f"{r['scrape_ms']:.2f} ms per scrape ({r['scrape_series']} series)",
-            "  runs (a/s): on " + " ".join(f"{v:.2f}" for v in r["metrics_on_aps_runs"])
-            + "; off " + " ".join(f"{v:.2f}" for v in r["metrics_off_aps_runs"]),
         ]
-    )  # fmt: skip
+    )
 
 
 def measure_hook_cost(articles: int = 20_000, batch_size: int = 8, scrapes: int = 200) -> dict[str, Any]:

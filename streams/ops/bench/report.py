@@ -13,6 +13,15 @@ TARGETS = {  # name: (numerator, denominator, minimum ratio); RSS is checked sep
 
 
 MAX_WORKER_RSS_MB = 500.0
+# The throughput measurements, in the order the table lists them: `<key>` median, `<key>_runs` each run.
+THROUGHPUT_KEYS = (
+    "ceiling_aps",
+    "offline_aps",
+    "selective_aps",
+    "stream1_aps",
+    "stream2_aps",
+    "stream1_all_aps",
+)
 
 
 MAX_ALERT_P99_S, ALERT_RATE_APS = 1.0, 20.0  # p99 alert latency below 1 s at 20 articles/s offered
@@ -135,14 +144,7 @@ def format_bench(result: dict[str, Any]) -> str:
             "runs (a/s): "
             + "; ".join(
                 f"{key.removesuffix('_aps')} " + " ".join(f"{v:.2f}" for v in result[f"{key}_runs"])
-                for key in (
-                    "ceiling_aps",
-                    "offline_aps",
-                    "selective_aps",
-                    "stream1_aps",
-                    "stream2_aps",
-                    "stream1_all_aps",
-                )
+                for key in THROUGHPUT_KEYS
                 if f"{key}_runs" in result
             ),
         ]

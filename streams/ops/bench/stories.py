@@ -9,7 +9,7 @@ throughput and worker CPU per article of each and their ratios; the target is un
 from pathlib import Path
 from typing import Any
 
-from streams.ops.bench.alternating import alternate, bench_corpus
+from streams.ops.bench.alternating import alternate, bench_corpus, on_off_lines
 from streams.settings import Settings
 
 MAX_COST = 0.05  # issue 18: grouping adds under 5% to enrichment cost
@@ -34,12 +34,6 @@ def format_stories_overhead(r: dict[str, Any]) -> str:
         [
             f"story grouping overhead: {r['articles']} articles, 1 enrichment worker, {r['runs']} "
             "alternating round(s) of on and off, medians",
-            f"  grouping on   {r['grouping_on_aps']:.2f} a/s  {r['grouping_on_cpu_ms']:.0f} CPU ms/a",
-            f"  grouping off  {r['grouping_off_aps']:.2f} a/s  {r['grouping_off_cpu_ms']:.0f} CPU ms/a",
-            f"  on/off: throughput {r['throughput_ratio_on_off']:.3f}, CPU per article "
-            f"{r['cpu_ratio_on_off']:.3f} (target: CPU <= {1 + MAX_COST:.2f}: "
-            f"{'met' if r['met'] else 'NOT met'})",
-            "  runs (a/s): on " + " ".join(f"{v:.2f}" for v in r["grouping_on_aps_runs"])
-            + "; off " + " ".join(f"{v:.2f}" for v in r["grouping_off_aps_runs"]),
+            *on_off_lines(r, "grouping", f"CPU <= {1 + MAX_COST:.2f}"),
         ]
-    )  # fmt: skip
+    )
