@@ -153,7 +153,18 @@ ROLE_NOUNS = frozenset(
     {"official", "minister", "adviser", "advisor", "envoy", "diplomat", "officer", "director"}
 )
 DOCUMENT_NOUNS = frozenset(
-    {"report", "statement", "study", "communique", "survey", "bulletin", "release", "letter", "memo"}
+    {
+        "report",
+        "statement",
+        "study",
+        "communique",
+        "survey",
+        "bulletin",
+        "release",
+        "letter",
+        "memo",
+        "analysis",
+    }
 )
 DOCUMENT_LINKS = frozenset({"by", "of", "from"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -304,6 +315,21 @@ class _MentionIndex:
     def within(self, start: int, end: int, types: frozenset[str]) -> list[tuple[int, int, Entity]]:
         lo, hi = bisect_right(self.starts, start - 1), bisect_right(self.starts, end - 1)
         return [row for row in self.rows[lo:hi] if row[2].type in types and row[1] <= end]
+
+    def country_of(self, nationality: str) -> Entity | None:
+        """The mentioned country a nationality word names ("Yemeni" -> Yemen): the longest shared
+        start, covering all but the last two letters of the country's name."""
+        word = nationality.lower()
+        best: tuple[int, Entity] | None = None
+        for entity in {id(r[2]): r[2] for r in self.rows if r[2].type == "GPE"}.values():
+            name = entity.name.lower()
+            shared = next(
+                (i for i, (a, b) in enumerate(zip(word, name, strict=False)) if a != b),
+                min(len(word), len(name)),
+            )
+            if shared >= 4 and shared >= len(name) - 2 and (best is None or shared > best[0]):
+                best = (shared, entity)
+        return best[1] if best else None
 
     def before(self, pos: int, types: frozenset[str], floor: int) -> Entity | None:
         i = bisect_right(self.starts, pos - 1) - 1
@@ -714,9 +740,14 @@ def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) ->
     det = next((c.lower_ for c in subject.children if c.dep_ == "det"), None)
     definite = det == "the" or phrase[0].lower_ == "the"
     singular = subject.tag_ in {"NN", "NNP"}
-    owner = _owner(subject, index)
+    owner = _owner(subject, index) or (_earlier_document_owner(subject, index) if definite else None)
     if owner is not None:
         return _Speaker(owner.name, owner.type, None, 0.7)
+    owned = subject.lower_ in SPOKESPERSON_NOUNS or subject.lemma_.lower() in DOCUMENT_NOUNS
+    possessor = next((c for c in subject.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+    if owned and possessor is not None and possessor.ent_type_ not in {"DATE", "TIME"}:
+        # "PC World's analysis concluded": a name the model did not tag still owns its document.
+        return _Speaker(_propn_run(possessor), None, None, 0.6)
     named = [c for c in subject.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
     if definite and singular and named and subject.lower_ in ORG_NOUNS:
         # "The Nobel committee cited ...": a body named by its own words, not one named before.
@@ -733,7 +764,7 @@ def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) ->
 def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
     """A spokesperson or a document speaks for the organisation it belongs to ("the Ministry's
     spokesman", "a report by the Agency") when the article credits nobody by name."""
-    document = subject.lower_ in DOCUMENT_NOUNS
+    document = subject.lower_ in DOCUMENT_NOUNS or subject.lemma_.lower() in DOCUMENT_NOUNS
     links = DOCUMENT_LINKS if document else SPOKESPERSON_LINKS
     if not document and subject.lower_ not in SPOKESPERSON_NOUNS:
         return None
@@ -752,6 +783,52 @@ def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
         entity = index.at(token.idx, token.idx + len(token.text))
         if entity is not None and entity.type in types:
             return entity
+    # "Yemeni statements", "a statement from the Yemeni embassy": the nationality names the country.
+    bodies = [t for t in owners if t.lower_ in ORG_NOUNS | GOVERNMENT_NOUNS] if document else []
+    for token in [subject, *bodies] if document else ():
+        for child in token.children:
+            if child.dep_ in {"amod", "compound"} and child.ent_type_ == "NORP":
+                country = index.country_of(child.text)
+                if country is not None:
+                    return country
+    return None
+
+
+def _earlier_document_owner(subject: Token, index: _MentionIndex) -> Entity | None:
+    """ "The report states" refers back to the report the article introduced ("a report by X", "X's
+    report", "In its report, X ...", "X released a report"): that report's owner speaks."""
+    if subject.lower_ not in DOCUMENT_NOUNS:
+        return None
+    doc = subject.doc
+    for i in range(subject.i - 1, -1, -1):
+        token = doc[i]
+        if token.lemma_.lower() != subject.lemma_.lower() or token.pos_ != "NOUN":
+            continue
+        owner = _owner(token, index) or _issuer(token, index)
+        if owner is not None:
+            return owner
+    return None
+
+
+def _issuer(document: Token, index: _MentionIndex) -> Entity | None:
+    """Who put a document out: the subject of the clause it is the object of ("X released a report"),
+    or of the clause it opens with a possessive pronoun ("In its report, X said")."""
+    verb = document.head
+    pronoun = any(c.dep_ == "poss" and c.lower_ in {"its", "their"} for c in document.children)
+    if document.dep_ == "pobj" and pronoun:
+        verb = verb.head
+    elif document.dep_ not in {"dobj", "nsubjpass"} or verb.pos_ != "VERB":
+        return None
+    for child in verb.children:
+        if child.dep_ in {"nsubj", "agent"}:
+            token = (
+                next((g for g in child.children if g.dep_ == "pobj"), child)
+                if child.dep_ == "agent"
+                else child
+            )
+            entity = index.at(token.idx, token.idx + len(token.text))
+            if entity is not None and entity.type in _GROUP_TYPES:
+                return entity
     return None
 
 

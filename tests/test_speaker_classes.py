@@ -187,3 +187,55 @@ def test_a_panel_is_the_organisation_that_formed_it(nlp: Language) -> None:
         'The panel stated that the driver was "going much too fast for the wet conditions on the track".'
     )
     assert _speaker(_quotes(nlp, text), "going much too fast") == "International Karting Federation"
+
+
+@pytest.mark.parametrize(
+    ("intro", "owner"),
+    [
+        (
+            "The 2030 Global Shelter report by the Northern Relief Agency was released on Monday.",
+            "Northern Relief Agency",
+        ),
+        ("The Harbour Safety Board published a report on the collapse on Monday.", "Harbour Safety Board"),
+    ],
+)
+def test_the_report_is_the_words_of_whoever_put_it_out(nlp: Language, intro: str, owner: str) -> None:
+    text = (
+        f"{intro} Most of the families have found shelter in poor countries.\n\n"
+        "The number of families has grown every year since 2004.\n\n"
+        'The report states: "Poor countries host four in five of the families, and the share keeps growing."'
+    )
+    assert _speaker(_quotes(nlp, text), "Poor countries host") == owner
+
+
+def test_a_document_named_by_a_nationality_speaks_for_that_country(nlp: Language) -> None:
+    text = (
+        "Peru and Chile signed a fishing accord in Lima on Tuesday.\n\n"
+        "A statement from the Peruvian embassy in Washington read: "
+        '"The government of Peru reiterates its firm position that all fishing stays within the limits."'
+    )
+    assert _speaker(_quotes(nlp, text), "The government of Peru") == "Peru"
+
+
+def test_an_untagged_name_owns_its_analysis(nlp: Language) -> None:
+    # "Acme Weekly's analysis concluded, "...": the model tags no entity on the possessor.
+    doc = parsed_doc(
+        nlp,
+        """
+        Acme NNP PROPN compound 1 Acme O
+        Weekly NNP PROPN poss 3 Weekly O
+        's POS PART case 1 's O
+        analysis NN NOUN nsubj 4 analysis O
+        concluded VBD VERB ROOT 4 conclude O
+        , , PUNCT punct 4 , O
+        " `` PUNCT punct 4 " O
+        Usually RB ADV advmod 9 usually O
+        it PRP PRON nsubj 9 it O
+        wins VBZ VERB ccomp 4 win O
+        the DT DET det 11 the O
+        race NN NOUN dobj 9 race O
+        . . PUNCT punct 9 . O
+        " '' PUNCT punct 4 " O
+        """,
+    )
+    assert _speaker(_doc_quotes(doc), "Usually it wins") == "Acme Weekly"
