@@ -239,3 +239,21 @@ def test_an_untagged_name_owns_its_analysis(nlp: Language) -> None:
         """,
     )
     assert _speaker(_doc_quotes(doc), "Usually it wins") == "Acme Weekly"
+
+
+def test_they_is_the_organisation_the_sentence_before_is_about(nlp: Language) -> None:
+    text = (
+        '"The sea is calm tonight," said the Harbour Safety Office.\n\n'
+        "In its report, the Coastal Warning Centre issued a watch for nine countries. They mentioned that "
+        '"earthquakes of this size can cause a destructive tsunami across the whole ocean."'
+    )
+    assert _speaker(_quotes(nlp, text), "earthquakes of this size") == "Coastal Warning Centre"
+
+
+def test_they_after_a_plural_description_is_that_description(nlp: Language) -> None:
+    text = (
+        "Children in Westland and Queensland are not getting enough iodine, a study found.\n\n"
+        "The authors say the results confirm that intake is too low. They call for "
+        '"urgent implementation of mandatory iodisation of all edible salt."'
+    )
+    assert _speaker(_quotes(nlp, text), "urgent implementation") == "The authors"
