@@ -492,7 +492,9 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
             return None
         # A participle cue ("..., saying", "a statement adding") has no subject of its own: an nsubj
         # the parser hung on it is a misparse; the speaker is the subject of the clause it modifies.
-        participle = token.tag_ == "VBG" and token.dep_ in {"advcl", "acl", "xcomp"}
+        # "whilst promising" borrows the clause's subject; "with Boswell stating" has its own.
+        own = token.dep_ == "pcomp" and any(c.dep_ == "nsubj" for c in token.children)
+        participle = token.tag_ == "VBG" and token.dep_ in {"advcl", "acl", "xcomp", "pcomp"} and not own
         from_participle = from_participle or participle
         # "X claims that Y is active, stating ...": a participle the parser hung on a subordinate
         # clause still tells what the main clause's subject did.
@@ -535,6 +537,8 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
             return head  # "Jane Doe, a victim's mother, thought ...": the parser hung the verb on her
         if participle and token.dep_ == "acl" and token.head.dep_ in {"dobj", "pobj", "attr"}:
             token = token.head.head  # "X issued a statement saying": the statement's issuer
+        elif participle and token.dep_ == "pcomp" and token.head.dep_ == "prep":
+            token = token.head.head  # "X defended it whilst promising": the clause the preposition opens
         else:
             token = (
                 token.head

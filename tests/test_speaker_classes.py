@@ -257,3 +257,13 @@ def test_they_after_a_plural_description_is_that_description(nlp: Language) -> N
         '"urgent implementation of mandatory iodisation of all edible salt."'
     )
     assert _speaker(_quotes(nlp, text), "urgent implementation") == "The authors"
+
+
+def test_a_participle_after_a_preposition_is_the_clause_subjects(nlp: Language) -> None:
+    text = (
+        'Union leader Ada Brunner said the plan was "a trap for the workers of this country".\n\n'
+        "During the debate on Wednesday, Jan Kowal defended the record of the government whilst promising "
+        'a "formal update" is forthcoming: "We are working as quickly as possible to bring the law forward."'
+    )
+    quotes = _quotes(nlp, text)
+    assert [_speaker(quotes, s) for s in ("formal update", "We are working")] == ["Jan Kowal"] * 2
