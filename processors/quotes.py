@@ -144,6 +144,8 @@ ADDRESSEE_VERBS = frozenset(
         "quote",
     ]
 )
+# Parts of an organisation that speak for it ("the armed wing of the Party").
+PART_NOUNS = frozenset({"wing", "arm", "branch", "division", "unit", "bureau"})
 # Heads of "the government"-like descriptions: they refer to the article's main country.
 GOVERNMENT_NOUNS = frozenset({"government", "administration", "regime", "cabinet"})
 # Role nouns that speak for the organisation they belong to, and the prepositions that tie them to it.
@@ -793,6 +795,9 @@ def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
     spokesman", "a report by the Agency") when the article credits nobody by name."""
     document = subject.lower_ in DOCUMENT_NOUNS or subject.lemma_.lower() in DOCUMENT_NOUNS
     links = DOCUMENT_LINKS if document else SPOKESPERSON_LINKS
+    if subject.lower_ in ORG_NOUNS | PART_NOUNS:
+        # "the UN's relief agency", "the armed wing of the Party": a body belongs to the one it names.
+        return _belongs_to(subject, index)
     if not document and subject.lower_ not in SPOKESPERSON_NOUNS:
         return None
     # A person's statement is the person's words ("Doe's statement added"); a person's spokesman
@@ -818,6 +823,22 @@ def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
                 country = index.country_of(child.text)
                 if country is not None:
                     return country
+    return None
+
+
+def _belongs_to(subject: Token, index: _MentionIndex) -> Entity | None:
+    owners = [c for c in subject.children if c.dep_ == "poss"]
+    owners += [
+        g
+        for c in subject.children
+        if c.dep_ == "prep" and c.lower_ == "of"
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
+    for token in owners:
+        entity = index.at(token.idx, token.idx + len(token.text))
+        if entity is not None and entity.type in _GROUP_TYPES:
+            return entity
     return None
 
 
@@ -874,10 +895,47 @@ def _described_entity(subject: Token, index: _MentionIndex, floor: int) -> Entit
             return place
         return index.before(subject.idx, _GROUP_TYPES, 0) or index.before(subject.idx, _PERSON, floor)
     if head in ORG_NOUNS:
-        return index.before(subject.idx, frozenset({"ORG"}), floor) or index.before(
-            subject.idx, _GROUP_TYPES, floor
+        return (
+            _headed_by(subject, index)
+            or _salient_before(subject, index, floor)
+            or index.before(subject.idx, frozenset({"ORG"}), floor)
+            or index.before(subject.idx, _GROUP_TYPES, floor)
         )
     return index.before(subject.idx, _PERSON, floor)
+
+
+def _headed_by(subject: Token, index: _MentionIndex) -> Entity | None:
+    """ "The hospital said" after "the Central Hospital": the nearest organisation named before whose
+    name ends in the description's head word."""
+    head = subject.lower_
+    i = bisect_right(index.starts, subject.idx - 1) - 1
+    while i >= 0:
+        entity = index.rows[i][2]
+        i -= 1
+        if entity.type == "ORG" and entity.name.lower().split()[-1] == head and " " in entity.name:
+            return entity
+    return None
+
+
+def _salient_before(subject: Token, index: _MentionIndex, floor: int) -> Entity | None:
+    """ "The Sunday Post claimed that planners at the Ministry ... The newspaper also claims": the
+    organisation a definite description refers back to is the nearest one that was a clause's
+    subject, not one merely mentioned after it (Muzny et al.: the most salient mention)."""
+    doc = subject.doc
+    i = bisect_right(index.starts, subject.idx - 1) - 1
+    while i >= 0 and index.rows[i][0] >= floor:
+        start, end, entity = index.rows[i]
+        i -= 1
+        if entity.type != "ORG":
+            continue
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if (
+            span is not None
+            and span.root.dep_ in {"nsubj", "nsubjpass"}
+            and span.root.head.pos_ in {"VERB", "AUX"}
+        ):
+            return entity
+    return None
 
 
 def _phrase(phrase: Span) -> str:

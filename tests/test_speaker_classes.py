@@ -267,3 +267,33 @@ def test_a_participle_after_a_preposition_is_the_clause_subjects(nlp: Language) 
     )
     quotes = _quotes(nlp, text)
     assert [_speaker(quotes, s) for s in ("formal update", "We are working")] == ["Jan Kowal"] * 2
+
+
+def test_the_newspaper_is_the_one_that_was_the_subject_not_the_one_it_wrote_about(nlp: Language) -> None:
+    text = (
+        "On Sunday, the Daily Chronicle claimed that planners at the Defence Ministry are drawing up plans "
+        "for air raids.\n\n"
+        'The newspaper also claims that the preparations are active, stating, "planners are identifying '
+        'targets and working on logistics for an operation".'
+    )
+    assert _speaker(_quotes(nlp, text), "planners are identifying") == "Daily Chronicle"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "owner"),
+    [
+        (
+            'The Northern League\'s armed wing described the truce as "a betrayal of the people".',
+            "Northern League",
+        ),
+        (
+            'The armed wing of the Northern League described the truce as "a betrayal of the people".',
+            "Northern League",
+        ),
+    ],
+)
+def test_a_body_belongs_to_the_organisation_it_names(nlp: Language, sentence: str, owner: str) -> None:
+    text = (
+        f"The Northern League and the Freedom Front agreed a truce.\n\nThe Freedom Front kept it. {sentence}"
+    )
+    assert _speaker(_quotes(nlp, text), "a betrayal") == owner
