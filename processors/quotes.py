@@ -170,6 +170,24 @@ DOCUMENT_NOUNS = frozenset(
 )
 DOCUMENT_LINKS = frozenset({"by", "of", "from"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+# Index 0 male, 1 female: the evidence an article gives of a person's gender.
+GENDERED_PRONOUNS = {"he": 0, "him": 0, "his": 0, "himself": 0, "she": 1, "her": 1, "hers": 1, "herself": 1}
+HONORIFICS = {
+    "mr": 0,
+    "sir": 0,
+    "lord": 0,
+    "king": 0,
+    "prince": 0,
+    "mrs": 1,
+    "ms": 1,
+    "miss": 1,
+    "madam": 1,
+    "dame": 1,
+    "lady": 1,
+    "queen": 1,
+    "princess": 1,
+}
+_PRONOUN_GENDER = {"he": "male", "him": "male", "she": "female", "her": "female"}
 GROUP_PRONOUNS = frozenset({"they", "it", "we"})
 # A quote this short with no speech verb near it is a scare quote, title or nickname, not speech.
 MIN_FLOATING_WORDS = 4
@@ -291,6 +309,7 @@ class _MentionIndex:
 
     def __init__(self, entities: Sequence[Entity], spans: Sequence[_Span]) -> None:
         quoted = [(s.start, s.end) for s in spans]
+        self.quoted = quoted
         rows = [
             (m.start, m.end, e)
             for e in entities
@@ -300,6 +319,7 @@ class _MentionIndex:
         rows.sort(key=lambda r: r[0])
         self.starts = [r[0] for r in rows]
         self.rows = rows
+        self.genders: dict[str, str] | None = None  # learnt on the first he/she (learn_genders)
 
     def at(self, start: int, end: int) -> Entity | None:
         row = self.row_at(start, end)
@@ -333,14 +353,50 @@ class _MentionIndex:
                 best = (shared, entity)
         return best[1] if best else None
 
-    def before(self, pos: int, types: frozenset[str], floor: int) -> Entity | None:
+    def before(self, pos: int, types: frozenset[str], floor: int, gender: str | None = None) -> Entity | None:
         i = bisect_right(self.starts, pos - 1) - 1
         while i >= 0 and self.rows[i][0] >= floor:
             entity = self.rows[i][2]
-            if entity.type in types and self.rows[i][1] <= pos:
+            if entity.type in types and self.rows[i][1] <= pos and self.may_be(entity.name, gender):
                 return entity
             i -= 1
         return None
+
+    def may_be(self, name: str, gender: str | None) -> bool:
+        """False only when the article makes the person's gender plain and it is not `gender`."""
+        if gender is None or self.genders is None:
+            return True
+        known = self.genders.get(name)
+        return known is None or known == gender
+
+    def learn_genders(self, doc: Doc) -> None:
+        """Each person's gender, only where the article makes it plain: an honorific before a mention
+        ("Mrs Doe"), or the pronouns that follow the person as the only name in their sentence so far
+        ("Doe moved her legs"), by a clear majority (a wrongly resolved "he" is outvoted)."""
+        if self.genders is not None:
+            return
+        votes: dict[str, list[int]] = {}
+        for start, _, entity in self.rows:
+            if entity.type != "PERSON":
+                continue
+            before = doc.text[max(0, start - 6) : start].split()
+            honorific = before[-1].lower().rstrip(".") if before else ""
+            if honorific in HONORIFICS:
+                votes.setdefault(entity.name, [0, 0])[HONORIFICS[honorific]] += 3
+        for token in doc:
+            side = GENDERED_PRONOUNS.get(token.lower_)
+            if side is None or _inside(token.idx, self.quoted):
+                continue
+            # Only where one person is named before the pronoun in its sentence, as a subject.
+            rows = self.within(token.sent.start_char, token.idx, _PERSON)
+            if len({r[2].name for r in rows}) == 1 and any(_is_subject(doc, r[0], r[1]) for r in rows):
+                votes.setdefault(rows[0][2].name, [0, 0])[side] += 1
+        self.genders = {}
+        for name, (male, female) in votes.items():
+            if male >= 2 and male >= 3 * female:
+                self.genders[name] = "male"
+            elif female >= 2 and female >= 3 * male:
+                self.genders[name] = "female"
 
 
 def _attribute(
@@ -582,9 +638,12 @@ def _speaker_from(
     floor = _paragraph_floor(text, subject.idx, 2)
     if lower in PERSON_PRONOUNS:
         previous = last[0].name if last is not None else None
-        return _entity_speaker(_antecedent(subject, index, floor, previous), 0.75) or _recent(
-            last, span, {"PERSON"}
-        )
+        gender = _PRONOUN_GENDER[lower]
+        index.learn_genders(doc)
+        recent = _recent(last, span, {"PERSON"})
+        if recent is not None and last is not None and not index.may_be(last[0].name, gender):
+            recent = None
+        return _entity_speaker(_antecedent(subject, index, floor, previous, gender), 0.75) or recent
     if lower in GROUP_PRONOUNS:
         # A country is "it", never "they": a plural pronoun is a group, or the people just quoted.
         if lower == "they":
@@ -645,25 +704,36 @@ def _after_participle(subject: Token, index: _MentionIndex) -> _Speaker | None:
     return None
 
 
-def _antecedent(pronoun: Token, index: _MentionIndex, floor: int, last_speaker: str | None) -> Entity | None:
+def _antecedent(
+    pronoun: Token, index: _MentionIndex, floor: int, last_speaker: str | None, gender: str | None = None
+) -> Entity | None:
     """He/she: the nearest person earlier in the same sentence; else, in the nearest earlier sentence
     naming a person, the one it is about ("according to X", the main clause's subject) before the
     one it merely mentions ("X, father of a victim, believes Y was not guilty. He said..."); the
     speaker of the last quote goes first when that sentence names them ("...," he added)."""
     sent = pronoun.sent
-    same = index.before(pronoun.idx, _PERSON, max(floor, sent.start_char))
+    same = index.before(pronoun.idx, _PERSON, max(floor, sent.start_char), gender)
     if same is not None:
         return same
     doc = pronoun.doc
     i = sent.start - 1
     while i >= 0 and doc[i].idx >= floor:
         prev = doc[i].sent
-        rows = index.within(prev.start_char, prev.end_char, _PERSON)
+        rows = [
+            r
+            for r in index.within(prev.start_char, prev.end_char, _PERSON)
+            if index.may_be(r[2].name, gender)
+        ]
         if rows:
             spoke = [r for r in rows if r[2].name == last_speaker]
             return (spoke or [min(rows, key=lambda r: (_prominence(doc, r[0], r[1]), r[0]))])[0][2]
         i = prev.start - 1
     return None
+
+
+def _is_subject(doc: Doc, start: int, end: int) -> bool:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and span.root.dep_ in {"nsubj", "nsubjpass"}
 
 
 def _prominence(doc: Doc, start: int, end: int) -> int:

@@ -297,3 +297,21 @@ def test_a_body_belongs_to_the_organisation_it_names(nlp: Language, sentence: st
         f"The Northern League and the Freedom Front agreed a truce.\n\nThe Freedom Front kept it. {sentence}"
     )
     assert _speaker(_quotes(nlp, text), "a betrayal") == owner
+
+
+def test_he_is_not_a_person_the_article_shows_to_be_a_woman(nlp: Language) -> None:
+    text = (
+        "Tomas Brandt and his wife are on trial over the death of their daughter, Lena.\n\n"
+        "Lena developed a severe rash at four months. Lena soon became unable to move her legs, and she "
+        "kept getting worse.\n\n"
+        'Tomas Brandt\'s sister begged him to take Lena to a clinic, he replied "I am not able to do that".'
+    )
+    assert _speaker(_quotes(nlp, text), "I am not able") == "Tomas Brandt"
+
+
+def test_she_is_not_a_man_named_with_an_honorific(nlp: Language) -> None:
+    text = (
+        "Mr Karel Novak and Jana Dvorak met at the council on Monday. Mr Novak spoke first.\n\n"
+        'Asked about Mr Novak\'s plan, she said "We will not support it without a vote."'
+    )
+    assert _speaker(_quotes(nlp, text), "We will not support") == "Jana Dvorak"
