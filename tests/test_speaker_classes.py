@@ -315,3 +315,11 @@ def test_she_is_not_a_man_named_with_an_honorific(nlp: Language) -> None:
         'Asked about Mr Novak\'s plan, she said "We will not support it without a vote."'
     )
     assert _speaker(_quotes(nlp, text), "We will not support") == "Jana Dvorak"
+
+
+def test_the_party_is_the_organisation_named_with_that_head_word(nlp: Language) -> None:
+    text = (
+        "Leaders of the Green Party met the Farmers Union in Westford on Monday.\n\n"
+        'The party said the talks were "a first step towards a fair price for milk".'
+    )
+    assert _speaker(_quotes(nlp, text), "a first step") == "Green Party"
