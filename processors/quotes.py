@@ -369,7 +369,7 @@ class _MentionIndex:
         known = self.genders.get(name)
         return known is None or known == gender
 
-    def learn_genders(self, doc: Doc) -> None:
+    def learn_genders(self, doc: Doc, text: str) -> None:
         """Each person's gender, only where the article makes it plain: an honorific before a mention
         ("Mrs Doe"), or the pronouns that follow the person as the only name in their sentence so far
         ("Doe moved her legs"), by a clear majority (a wrongly resolved "he" is outvoted)."""
@@ -379,18 +379,19 @@ class _MentionIndex:
         for start, _, entity in self.rows:
             if entity.type != "PERSON":
                 continue
-            before = doc.text[max(0, start - 6) : start].split()
+            before = text[max(0, start - 6) : start].split()  # (Doc.text joins every token)
             honorific = before[-1].lower().rstrip(".") if before else ""
             if honorific in HONORIFICS:
                 votes.setdefault(entity.name, [0, 0])[HONORIFICS[honorific]] += 3
-        for token in doc:
-            side = GENDERED_PRONOUNS.get(token.lower_)
-            if side is None or _inside(token.idx, self.quoted):
-                continue
-            # Only where one person is named before the pronoun in its sentence, as a subject.
-            rows = self.within(token.sent.start_char, token.idx, _PERSON)
-            if len({r[2].name for r in rows}) == 1 and any(_is_subject(doc, r[0], r[1]) for r in rows):
-                votes.setdefault(rows[0][2].name, [0, 0])[side] += 1
+        for sent in doc.sents:  # by sentence: Token.sent is slow
+            for token in sent:
+                side = GENDERED_PRONOUNS.get(token.lower_)
+                if side is None or _inside(token.idx, self.quoted):
+                    continue
+                # Only where one person is named before the pronoun in its sentence, as a subject.
+                rows = self.within(sent.start_char, token.idx, _PERSON)
+                if len({r[2].name for r in rows}) == 1 and any(_is_subject(doc, r[0], r[1]) for r in rows):
+                    votes.setdefault(rows[0][2].name, [0, 0])[side] += 1
         self.genders = {}
         for name, (male, female) in votes.items():
             if male >= 2 and male >= 3 * female:
@@ -639,7 +640,7 @@ def _speaker_from(
     if lower in PERSON_PRONOUNS:
         previous = last[0].name if last is not None else None
         gender = _PRONOUN_GENDER[lower]
-        index.learn_genders(doc)
+        index.learn_genders(doc, text)
         recent = _recent(last, span, {"PERSON"})
         if recent is not None and last is not None and not index.may_be(last[0].name, gender):
             recent = None
