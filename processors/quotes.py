@@ -5,6 +5,8 @@ from the dependency parse of the sentences around it: the nearest speech verb ou
 its subject ("X said", "said X", "X told Y that", "according to X"). Pronouns, titles ("the
 spokesman") and follow-on quotes without a cue of their own are resolved to the nearest compatible
 entity or the previous speaker; an unnamed speaker ("a top adviser to X") is kept as a description.
+A document or a body speaks for its owner ("the report" -> the agency that put it out); "he"/"she"
+skip a person whose gender the article itself makes plain (no list of names).
 """
 
 import re
