@@ -41,6 +41,10 @@ class DeskLexicon:
     sections: tuple[tuple[str, str], ...]
     title_weight: float
     min_score: float
+    lead_weight: float = 0.0
+    single_cue_factor: float = 1.0
+    fallback_score: float = 3.0
+    guards: tuple[Pattern, ...] = ()
 
 
 def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
@@ -70,7 +74,14 @@ def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
         sections += [(k.lower(), desk) for k in keywords]
     scoring = data.get("scoring", {})
     return DeskLexicon(
-        terms, tuple(sections), float(scoring.get("title_weight", 2.5)), float(scoring.get("min_score", 3.0))
+        terms,
+        tuple(sections),
+        float(scoring.get("title_weight", 2.5)),
+        float(scoring.get("min_score", 3.0)),
+        lead_weight=float(scoring.get("lead_weight", 0.0)),
+        single_cue_factor=float(scoring.get("single_cue_factor", 1.0)),
+        fallback_score=float(scoring.get("fallback_score", scoring.get("min_score", 3.0))),
+        guards=tuple(compile_pattern(g) for g in data.get("guards", {}).get("patterns", [])),
     )
 
 
@@ -94,9 +105,11 @@ def classify_desk(
         agrees = max(scores, key=scores.__getitem__, default=None) == mapped
         return _section(mapped, 0.98 if agrees else 0.9, source_section)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    if not ranked or ranked[0][1] < lexicon.min_score:
+    if not ranked or ranked[0][1] < min(lexicon.min_score, lexicon.fallback_score):
         return _section("other", 0.3, source_section)
     best, top = ranked[0]
+    if top < lexicon.min_score:
+        return _section(best, 0.35, source_section)
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     return _section(best, _confidence(top, runner_up), source_section)
 
@@ -106,16 +119,51 @@ def desk_scores(
 ) -> dict[str, float]:
     """Per-desk evidence: damped body counts plus a bonus for each term in the title."""
     body = body or forms_of(doc)
-    head = TokenForms.from_text(title, lemma_map(doc))
+    lemmas = lemma_map(doc)
+    head = TokenForms.from_text(title, lemmas)
+    lead = TokenForms.from_text(lead_paragraph(body.text), lemmas) if lexicon.lead_weight else None
+    texts = [(body, _guarded(body, lexicon.guards)), (head, _guarded(head, lexicon.guards))]
+    if lead is not None:
+        texts.append((lead, _guarded(lead, lexicon.guards)))
     scores = {}
     for desk, terms in lexicon.terms.items():
         total = 0.0
+        cues = 0
         for pattern, weight in terms:
-            count = len(body.find(pattern))
-            in_title = bool(head.find(pattern))
-            total += weight * (math.log1p(count) + (lexicon.title_weight if in_title else 0.0))
+            found = [_count(forms, pattern, guarded) for forms, guarded in texts]
+            count, in_title = found[0], bool(found[1])
+            if not (count or in_title):
+                continue
+            cues += 1
+            in_lead = lead is not None and bool(found[2])
+            bonus = (lexicon.title_weight if in_title else 0.0) + (lexicon.lead_weight if in_lead else 0.0)
+            total += weight * (math.log1p(count) + bonus)
+        if cues == 1:
+            total *= lexicon.single_cue_factor
         scores[desk] = round(total, 3)
     return scores
+
+
+def _guarded(forms: TokenForms, guards: Sequence[Pattern]) -> frozenset[int]:
+    """Token positions inside a guard phrase ('finance minister': an office, not finance news)."""
+    return frozenset(i for g in guards for a, b in forms.find(g) for i in range(a, b))
+
+
+def _count(forms: TokenForms, pattern: Pattern, guarded: frozenset[int]) -> int:
+    spans = forms.find(pattern)
+    if guarded:
+        spans = [(a, b) for a, b in spans if guarded.isdisjoint(range(a, b))]
+    return len(spans)
+
+
+def lead_paragraph(text: str, max_words: int = 60) -> str:
+    """The first paragraph of at least a dozen words (a dateline or a byline is not the lead), cut at
+    `max_words` so a text without paragraph breaks does not count whole as its lead."""
+    for para in re.split(r"\n\s*\n", text):
+        words = para.split()
+        if len(words) >= 12:
+            return " ".join(words[:max_words])
+    return ""
 
 
 def desk_from_section(source_section: str | None, lexicon: DeskLexicon) -> str | None:
