@@ -218,3 +218,68 @@ def test_a_report_on_past_abuses_does_not_alert(nlp) -> None:  # type: ignore[no
         "rights group documented torture of prisoners. Amnesty International called for an inquiry."
     )
     assert not alerts(escalation_of(nlp, "Rights report on army abuses", body))
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # An assassination attempt: the verb "assassinate" after "an attempt to".
+        (
+            "Governor survives assassination attempt",
+            "Gunmen opened fire on the convoy of the governor of Dorvik province on Monday in an attempt "
+            "to assassinate him, killing two of his guards. The governor escaped unhurt. A militant "
+            "group said it carried out the attack and vowed more.\n\nThe army has sent reinforcements to "
+            "the province.",
+        ),
+        # A building stormed by an armed group ("militants armed with rifles ... stormed"), on the crime desk
+        # because of its police words: the armed group makes it security news there too.
+        (
+            "Militants storm police post",
+            "Militants armed with rifles and grenades stormed a police post near Valka on Tuesday, "
+            "killing seven officers. The insurgents set fire to the building before fleeing into the "
+            "hills, the provincial government said.\n\nThe police have sealed off the area.",
+        ),
+        # A failed bombing without the word "attack": trying to set off explosives.
+        (
+            "Man held after failed attempt to bomb airliner",
+            "A man was arrested on Friday after trying to set off explosives hidden in his shoes on a "
+            "flight to Ostrava, officials said. Passengers and crew overpowered him. Investigators "
+            "believe he was trained by a militant group abroad.\n\nAirports have tightened security.",
+        ),
+        # A troop increase said with the singular noun ("boost troop numbers").
+        (
+            "Alliance to boost troop numbers",
+            "The alliance agreed on Wednesday to boost its troop numbers in Karvistan by 5,000 next year "
+            "to fight a growing insurgency.\n\nThe war is in its ninth year.",
+        ),
+    ],
+)
+def test_attempts_assaults_and_troop_increases_alert(nlp, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    assert alerts(escalation_of(nlp, title, body))
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Quarry blasting angers villagers",
+            "Villagers in Dorvik say a quarry company sets off explosives every afternoon, cracking the "
+            "walls of their homes. The company says its blasting is within legal limits.\n\nThe council "
+            "will review the permit.",
+        ),
+        (
+            "Protesters storm parliament grounds",
+            "Hundreds of protesters stormed the grounds of the Valkan parliament on Tuesday, demanding "
+            "new elections. Police fired tear gas and arrested 40 people.\n\nThe opposition leader urged "
+            "calm.",
+        ),
+        (
+            "Man jailed for trying to bomb a temple",
+            "A court in Ostrava jailed a man for 20 years on Wednesday for trying to bomb a temple in "
+            "2019. The judge said he had planted explosives in a bag outside the building, but the "
+            "device failed.\n\nHe plans to appeal.",
+        ),
+    ],
+)
+def test_blasting_protests_and_trials_about_attempts_do_not_alert(nlp, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    assert not alerts(escalation_of(nlp, title, body))
