@@ -231,8 +231,8 @@ def test_a_report_on_past_abuses_does_not_alert(nlp) -> None:  # type: ignore[no
             "group said it carried out the attack and vowed more.\n\nThe army has sent reinforcements to "
             "the province.",
         ),
-        # A building stormed by an armed group ("militants armed with rifles ... stormed"), on the crime desk
-        # because of its police words: the armed group makes it security news there too.
+        # A building stormed by an armed group, the verb apart from its subject ("militants armed with
+        # rifles ... stormed").
         (
             "Militants storm police post",
             "Militants armed with rifles and grenades stormed a police post near Valka on Tuesday, "
