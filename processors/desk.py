@@ -122,21 +122,21 @@ def desk_scores(
     lemmas = lemma_map(doc)
     head = TokenForms.from_text(title, lemmas)
     lead = TokenForms.from_text(lead_paragraph(body.text), lemmas) if lexicon.lead_weight else None
-    texts = [(body, _guarded(body, lexicon.guards)), (head, _guarded(head, lexicon.guards))]
-    if lead is not None:
-        texts.append((lead, _guarded(lead, lexicon.guards)))
+    guards = lexicon.guards
+    in_body, in_head = _guarded(body, guards), _guarded(head, guards)
+    in_lead = _guarded(lead, guards) if lead is not None else frozenset()
     scores = {}
     for desk, terms in lexicon.terms.items():
         total = 0.0
         cues = 0
         for pattern, weight in terms:
-            found = [_count(forms, pattern, guarded) for forms, guarded in texts]
-            count, in_title = found[0], bool(found[1])
-            if not (count or in_title):
+            count = _count(body, pattern, in_body)
+            titled = _count(head, pattern, in_head) > 0
+            if not (count or titled):
                 continue
             cues += 1
-            in_lead = lead is not None and bool(found[2])
-            bonus = (lexicon.title_weight if in_title else 0.0) + (lexicon.lead_weight if in_lead else 0.0)
+            led = lead is not None and count > 0 and _count(lead, pattern, in_lead) > 0
+            bonus = (lexicon.title_weight if titled else 0.0) + (lexicon.lead_weight if led else 0.0)
             total += weight * (math.log1p(count) + bonus)
         if cues == 1:
             total *= lexicon.single_cue_factor
@@ -150,6 +150,8 @@ def _guarded(forms: TokenForms, guards: Sequence[Pattern]) -> frozenset[int]:
 
 
 def _count(forms: TokenForms, pattern: Pattern, guarded: frozenset[int]) -> int:
+    if pattern.slots[0].isdisjoint(forms.index):
+        return 0
     spans = forms.find(pattern)
     if guarded:
         spans = [(a, b) for a, b in spans if guarded.isdisjoint(range(a, b))]
