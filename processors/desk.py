@@ -150,7 +150,8 @@ def _guarded(forms: TokenForms, guards: Sequence[Pattern]) -> frozenset[int]:
 
 
 def _count(forms: TokenForms, pattern: Pattern, guarded: frozenset[int]) -> int:
-    if pattern.slots[0].isdisjoint(forms.index):
+    index = forms.index
+    if not any(word in index for word in pattern.slots[0]):
         return 0
     spans = forms.find(pattern)
     if guarded:
