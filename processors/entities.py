@@ -300,6 +300,42 @@ DOCUMENT_PARTS = frozenset(["division", "section", "article", "chapter", "part",
 CORPORATE_SUFFIXES = frozenset(
     ["corp", "corporation", "inc", "incorporated", "ltd", "limited", "co", "plc", "llc", "ag", "sa", "group"]
 )
+# English words that end hyphenated compounds after a name ("Obama-led", "Paris-based"): never the
+# second part of a hyphenated given name.
+HYPHEN_TAILS = frozenset(
+    [
+        "like",
+        "led",
+        "based",
+        "backed",
+        "style",
+        "era",
+        "born",
+        "owned",
+        "run",
+        "type",
+        "linked",
+        "allied",
+        "affiliated",
+        "controlled",
+        "held",
+        "made",
+        "supported",
+        "sponsored",
+        "brokered",
+        "funded",
+        "friendly",
+        "free",
+        "related",
+        "esque",
+        "ish",
+        "elect",
+        "designate",
+        "in",
+        "law",
+    ]
+)
+_HYPHENS = frozenset("-‐–")
 _MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z]{1,3}-?\d{1,4}[A-Za-z]?$")
 _ORG_HEADS = frozenset(
     {"university", "college", "school", "institute", "foundation", "trust", "company", "group"}
@@ -403,8 +439,9 @@ def _clean(ent: Span) -> list[tuple[str, int, int, str]]:
 
 def _joined_names(doc: Doc) -> list[Span]:
     """The model cuts long personal names in two ("Abd Rabbu" "Mansour Hadi") or before a capitalised
-    first part ("Recep" of "Recep Tayyip Erdogan") or after a particle ("Daniel arap" of "Daniel arap
-    Moi"); the parts of one name, a space apart, are one span."""
+    first part ("Recep" of "Recep Tayyip Erdogan"), after a particle ("Daniel arap" of "Daniel arap
+    Moi") or at the hyphen of a given name ("Park Hye" of "Park Hye-won"); the parts of one name are
+    one span."""
     out: list[Span] = []
     for ent in doc.ents:
         if ent.label_ != "PERSON":
@@ -415,6 +452,8 @@ def _joined_names(doc: Doc) -> list[Span]:
             start -= 1
         while end < len(doc) and doc[end - 1].lower_ in PARTICLES and doc[end].text[:1].isupper():
             end += 1
+        if end - start >= 2 and end + 1 < len(doc) and _hyphenated_part(doc[end + 1]):
+            end += 2  # "Park Hye" + "-won": the model stopped at the hyphen of a given name
         prev = out[-1] if out else None
         if (
             prev is not None
@@ -586,7 +625,10 @@ def _extend_of_the(ent: Span) -> list[Token]:
 def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, str]]:
     while tokens and (_is_edge_noise(tokens[0]) or (label == "PERSON" and _is_title(tokens[0], tokens))):
         tokens = tokens[1:]
-    while tokens and (_is_edge_noise(tokens[-1]) or tokens[-1].text in {"'s", "’s", "'", "’"}):
+    while tokens and (
+        (_is_edge_noise(tokens[-1]) and not (len(tokens) > 3 and _hyphenated_part(tokens[-1])))
+        or tokens[-1].text in {"'s", "’s", "'", "’"}
+    ):
         tokens = tokens[:-1]
     if not tokens or not any(t.text[:1].isupper() for t in tokens):
         return []
@@ -648,6 +690,16 @@ def _is_edge_noise(token: Token) -> bool:
     if token.is_punct or token.text in _QUOTE_CHARS or token.is_space or token.lower_ in {"the", "a", "an"}:
         return True
     return token.is_lower and token.lower_ not in PARTICLES and not token.lower_.startswith(("al-", "el-"))
+
+
+def _hyphenated_part(token: Token) -> bool:
+    """The lowercase end of a hyphenated name ("-yan" of "Lee Cheuk-yan", "-un" of "Kim Jong-un") is
+    part of it, unlike a compound's English tail ("-led", "-based", "-style")."""
+    doc = token.doc
+    if token.i < 2 or not token.is_alpha or token.lower_ in HYPHEN_TAILS:
+        return False
+    hyphen, stem = doc[token.i - 1], doc[token.i - 2]
+    return hyphen.text in _HYPHENS and not hyphen.whitespace_ and not stem.whitespace_ and stem.is_alpha
 
 
 def _is_title(token: Token, tokens: list[Token]) -> bool:

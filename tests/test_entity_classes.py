@@ -63,3 +63,21 @@ def test_a_newspaper_the_model_missed_or_called_an_event_is_an_organisation(nlp:
     )
     found = {(e.name, e.type) for e in extract_entities(doc, "")}
     assert found == {("Daily Chronicle", "ORG"), ("Westford Evening Post", "ORG")}
+
+
+def test_a_hyphenated_given_name_is_kept_whole(nlp: Language) -> None:
+    # The model tags "Lee Min-jun" whole, or stops at the hyphen ("Park Hye" + "-won"); the lowercase
+    # part after the hyphen is the rest of the given name, not edge noise to trim.
+    doc = nlp(
+        "Two veteran politicians Lee Min-jun of the Labour Party and Chan Siu-ming of the Civic Party "
+        "lost their seats on Sunday. The opposition leader Park Hye-won met the envoy on Monday. "
+        "Park said the talks failed."
+    )
+    persons = {e.name for e in extract_entities(doc, "") if e.type == "PERSON"}
+    assert persons == {"Lee Min-jun", "Chan Siu-ming", "Park Hye-won"}
+
+
+def test_an_english_tail_after_a_hyphen_is_not_part_of_a_name(nlp: Language) -> None:
+    doc = nlp("An Obama-led team met the Kowalski-backed group in Westland on Monday.")
+    names = {e.name for e in extract_entities(doc, "")}
+    assert not any("-" in name for name in names)
