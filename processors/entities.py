@@ -336,6 +336,30 @@ HYPHEN_TAILS = frozenset(
     ]
 )
 _HYPHENS = frozenset("-‐–")
+# An organisation's head noun and the prepositions its own name goes on with ("Council for Peace",
+# "Committee on Foreign Relations"); "of" only for parties ("Liberal Party of Ruritania"), since
+# ministries and offices "of" a country are two entities.
+COMPLEMENT_HEADS: dict[str, tuple[str, ...]] = {
+    "council": ("for", "on"),
+    "committee": ("for", "on"),
+    "commission": ("for", "on"),
+    "foundation": ("for",),
+    "association": ("for",),
+    "society": ("for",),
+    "institute": ("for",),
+    "centre": ("for",),
+    "center": ("for",),
+    "alliance": ("for",),
+    "coalition": ("for",),
+    "movement": ("for",),
+    "front": ("for",),
+    "fund": ("for",),
+    "campaign": ("for",),
+    "league": ("for",),
+    "office": ("for",),
+    "party": ("for", "of"),
+}
+_NOT_NAME_TYPES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 _MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z]{1,3}-?\d{1,4}[A-Za-z]?$")
 _ORG_HEADS = frozenset(
     {"university", "college", "school", "institute", "foundation", "trust", "company", "group"}
@@ -382,7 +406,7 @@ class _Group:
 def extract_entities(doc: Doc, title: str) -> list[Entity]:
     """Canonical entities of the article, most salient first."""
     text = doc.text
-    spans = [c for ent in _joined_names(doc) if ent.label_ in KEPT for c in _clean(ent)]
+    spans = [c for ent in _joined_complements(_joined_names(doc)) if ent.label_ in KEPT for c in _clean(ent)]
     spans += _extended_repeats(doc, text, spans)
     spans += _outlet_names(doc, spans)
     spans = _with_acronym_definitions(text, spans)
@@ -434,7 +458,7 @@ def _clean(ent: Span) -> list[tuple[str, int, int, str]]:
     if "(" in ent.text and ")" not in ent.text:
         cut = next(i for i, t in enumerate(tokens) if t.text == "(")
         return _clean_tokens(tokens[:cut], label) + _clean_tokens(tokens[cut + 1 :], label)
-    return _clean_tokens(_extend_compound(_extend_of_the(ent), label), label)
+    return _clean_tokens(_extend_compound(tokens, label), label)
 
 
 def _joined_names(doc: Doc) -> list[Span]:
@@ -467,6 +491,67 @@ def _joined_names(doc: Doc) -> list[Span]:
         else:
             out.append(Span(doc, start, end, label="PERSON") if (start, end) != (ent.start, ent.end) else ent)
     return out
+
+
+def _joined_complements(ents: list[Span]) -> list[Span]:
+    """The model cuts a name before the rest of its complement: after "of" ("Democratic Republic of"
+    + "the Congo"), before "for"/"on" after an organisation's head noun ("Joint Council" + "for the
+    Welfare of Immigrants"), or before the second part of a coordinated complement ("National
+    Council for Peace" + "and Order", not "and Jan Kowal"). The capitalised words that complete the
+    name join it, and any span the model made of them is dropped. "X of Y" in general stays apart:
+    "the Ministry of Defence of Ruritania" is a ministry and a country."""
+    out: list[Span] = []
+    for ent in ents:
+        if out and ent.start < out[-1].end:
+            continue  # consumed by the name before it
+        end = _complement_end(ent)
+        out.append(ent if end == ent.end else Span(ent.doc, ent.start, end, label=ent.label_))
+    return out
+
+
+def _complement_end(ent: Span) -> int:
+    doc, end = ent.doc, ent.end
+    last = doc[end - 1]
+    if end >= len(doc):
+        return end
+    nxt = doc[end]
+    if last.lower_ == "of" and len(ent) > 1:
+        return _capitalised_run(doc, end + (doc[end].lower_ == "the"), connectors=False) or end
+    if ent.label_ != "ORG":
+        return end
+    if nxt.lower_ in COMPLEMENT_HEADS.get(last.lower_, ()) and end + 1 < len(doc):
+        return _capitalised_run(doc, end + 1 + (doc[end + 1].lower_ == "the"), connectors=True) or end
+    inner = any(t.lower_ in {"of", "for", "on"} for t in ent[1:-1])
+    if inner and nxt.lower_ in {"and", "&"} and end + 1 < len(doc):
+        run = _capitalised_run(doc, end + 1, connectors=False)
+        part = doc[end + 1 : run] if run else None
+        if (
+            part is not None
+            and len(part) <= 3
+            and part.root.dep_ == "conj"
+            and ent.start <= part.root.head.i < end
+            and part[-1].lower_ not in ORG_WORDS | set(COMPLEMENT_HEADS)
+            and not any(t.is_upper or t.ent_type_ == "GPE" for t in part)
+            and (len(part) == 1 or not any(t.ent_type_ == "PERSON" for t in part))
+        ):
+            return run
+    return end
+
+
+def _capitalised_run(doc: Doc, start: int, connectors: bool) -> int:
+    """End of the capitalised proper nouns from `start` (0 if none), through "of"/"and"/"the" between
+    them when `connectors`; dates and numbers ("on Monday") are not part of a name."""
+    i, end = start, 0
+    while i < len(doc):
+        token = doc[i]
+        if _capitalised_propn(token) and not token.is_sent_start and token.ent_type_ not in _NOT_NAME_TYPES:
+            i += 1
+            end = i
+        elif connectors and end and token.lower_ in {"of", "and", "the", "&"}:
+            i += 1
+        else:
+            break
+    return end
 
 
 def _opens_name(token: Token) -> bool:
@@ -608,18 +693,6 @@ def _with_acronym_definitions(
         return spans
     kept = [s for s in spans if not any(f[1] <= s[1] and s[2] <= f[2] and s != f for f in found)]
     return kept + [f for f in found if f not in kept]
-
-
-def _extend_of_the(ent: Span) -> list[Token]:
-    """A span cut after "of"/"of the" ("Democratic Republic of the") takes the capitalised words after it."""
-    tokens = list(ent)
-    if tokens and tokens[-1].lower_ in {"of", "the"}:
-        doc = ent.doc
-        i = ent.end
-        while i < len(doc) and doc[i].text[:1].isupper() and not doc[i].is_sent_start:
-            tokens.append(doc[i])
-            i += 1
-    return tokens
 
 
 def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, str]]:

@@ -81,3 +81,33 @@ def test_an_english_tail_after_a_hyphen_is_not_part_of_a_name(nlp: Language) -> 
     doc = nlp("An Obama-led team met the Kowalski-backed group in Westland on Monday.")
     names = {e.name for e in extract_entities(doc, "")}
     assert not any("-" in name for name in names)
+
+
+def test_a_name_cut_before_the_rest_of_its_complement_is_joined(nlp: Language) -> None:
+    # The model cuts after "of", before "for" after an organisation's head noun, and before the
+    # second half of "for Peace and Order"; each time the pieces are one name.
+    doc = nlp(
+        "Refugees came from Somalia, followed by Democratic Republic of the Congo and Kenya. "
+        "The country's military junta, the National Council for Peace and Order, imposed a curfew. "
+        "Campaigners from the Joint Council for the Welfare of Migrants and the Andy Warhol Foundation "
+        "for the Visual Arts met the Foreign Ministry on Monday."
+    )
+    names = {e.name for e in extract_entities(doc, "")}
+    assert names == {
+        "Somalia",
+        "Democratic Republic of the Congo",
+        "Kenya",
+        "National Council for Peace and Order",
+        "Joint Council for the Welfare of Migrants",
+        "Andy Warhol Foundation for the Visual Arts",
+        "Foreign Ministry",
+    }
+
+
+def test_a_date_or_a_person_after_an_organisation_is_not_part_of_its_name(nlp: Language) -> None:
+    doc = nlp(
+        "The Security Council on Monday condemned the raid. The Union of Teachers and Jan Kowal spoke "
+        "to the Committee on Tuesday."
+    )
+    names = {e.name for e in extract_entities(doc, "")}
+    assert {"Security Council", "Union of Teachers", "Jan Kowal", "Committee"} <= names
