@@ -189,6 +189,79 @@ ORG_WORDS = frozenset(
         "press",
     ]
 )
+# Religions, peoples and political camps the model types NORP: never a given name before a surname.
+GROUP_WORDS = frozenset(
+    [
+        "british",
+        "english",
+        "scottish",
+        "welsh",
+        "irish",
+        "french",
+        "dutch",
+        "swiss",
+        "spanish",
+        "danish",
+        "finnish",
+        "polish",
+        "turkish",
+        "turk",
+        "cypriot",
+        "filipino",
+        "emirati",
+        "burmese",
+        "arab",
+        "kurdish",
+        "kurd",
+        "pashtun",
+        "baloch",
+        "tamil",
+        "sikh",
+        "hindu",
+        "muslim",
+        "islamic",
+        "islamist",
+        "jewish",
+        "christian",
+        "catholic",
+        "protestant",
+        "orthodox",
+        "buddhist",
+        "shia",
+        "shiite",
+        "sunni",
+        "alawite",
+        "druze",
+        "coptic",
+        "yazidi",
+        "tutsi",
+        "hutu",
+        "uighur",
+        "uyghur",
+        "tibetan",
+        "berber",
+        "tuareg",
+        "somali",
+        "zulu",
+        "maori",
+        "aboriginal",
+        "latino",
+        "hispanic",
+        "european",
+        "african",
+        "asian",
+        "western",
+        "communist",
+        "socialist",
+        "maoist",
+        "democrat",
+        "republican",
+        "liberal",
+        "conservative",
+        "tory",
+        "labour",
+    ]
+)
 # Lowercase name particles that may open or sit inside a name (al-Rashid, van der Waals, bin Zayed).
 PARTICLES = frozenset(
     [
@@ -390,6 +463,7 @@ def _subdivision_forms() -> frozenset[str]:
 
 COUNTRIES = _country_forms()
 SUBDIVISIONS = _subdivision_forms()
+_COUNTRY_STEMS = frozenset(f[:4] for f in COUNTRIES if len(f) >= 4 and f.isalpha())
 
 
 @dataclass
@@ -468,6 +542,9 @@ def _joined_names(doc: Doc) -> list[Span]:
     one span."""
     out: list[Span] = []
     for ent in doc.ents:
+        if ent.label_ == "NORP" and _first_name_as_group(ent):
+            out.append(Span(doc, ent.start, ent.end + 1, label="PERSON"))
+            continue
         if ent.label_ != "PERSON":
             out.append(ent)
             continue
@@ -552,6 +629,37 @@ def _capitalised_run(doc: Doc, start: int, connectors: bool) -> int:
         else:
             break
     return end
+
+
+def _first_name_as_group(ent: Span) -> bool:
+    """A given name the model typed as a nationality or group ("Ozcan" of "Ozcan Yalcin"): a proper
+    noun compounded into the untagged capitalised word that ends the phrase after it. A real group
+    word before a name is an adjective or heads a longer phrase ("French Formula Renault")."""
+    doc = ent.doc
+    if len(ent) != 1 or ent.end >= len(doc):
+        return False
+    first, last = ent[0], doc[ent.end]
+    if ent.end + 1 < len(doc) and any(c.isdigit() for c in doc[ent.end + 1].text):
+        return False  # a code goes on with the name ("Launch Pad 39A")
+    return (
+        first.pos_ == "PROPN"
+        and not _group_word(first.lower_)
+        and first.dep_ == "compound"
+        and first.head.i == last.i
+        and _capitalised_propn(last)
+        and last.ent_iob_ == "O"
+        and not last.is_upper
+        and not last.is_sent_start
+        and last.dep_ not in {"compound", "flat"}
+        and last.lower_ not in TITLES | ORG_WORDS | PERSON_NOUNS
+        and first.whitespace_ == " "
+    )
+
+
+def _group_word(word: str) -> bool:
+    """A nationality, religion or ethnic group: a listed word, or one that begins like a country's
+    name ("Pakistani", "British", "Iraqi")."""
+    return word in GROUP_WORDS or word[:4] in _COUNTRY_STEMS
 
 
 def _opens_name(token: Token) -> bool:

@@ -111,3 +111,26 @@ def test_a_date_or_a_person_after_an_organisation_is_not_part_of_its_name(nlp: L
     )
     names = {e.name for e in extract_entities(doc, "")}
     assert {"Security Council", "Union of Teachers", "Jan Kowal", "Committee"} <= names
+
+
+def test_a_given_name_typed_as_a_nationality_joins_its_surname(nlp: Language) -> None:
+    # In longer articles the model types an unfamiliar given name NORP and leaves the surname untagged.
+    doc = parsed_doc(
+        nlp,
+        """
+        The DT DET det 1 the O
+        car NN NOUN nsubj 6 car O
+        of IN ADP prep 1 of O
+        Dorian NNP PROPN compound 4 Dorian B-NORP
+        Kessel NNP PROPN pobj 2 Kessel O
+        was VBD AUX auxpass 6 be O
+        hit VBN VERB ROOT 6 hit O
+        . . PUNCT punct 6 . O
+        """,
+    )
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Dorian Kessel", "PERSON")]
+
+
+def test_a_nationality_before_a_group_is_not_a_given_name(nlp: Language) -> None:
+    doc = nlp("The Pakistani Taliban and the Kurdish Peshmerga fought on Monday.")
+    assert not any(e.type == "PERSON" for e in extract_entities(doc, ""))
