@@ -443,27 +443,58 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
-def _country_forms() -> frozenset[str]:
-    """Lowercased country names from pycountry, with their short forms ("Iran", "US", "UK")."""
-    forms: set[str] = set()
+# Names news uses for a country that pycountry does not give (its names are the ISO ones).
+CONVENTIONAL_COUNTRY_NAMES = {
+    "america": "US",
+    "britain": "GB",
+    "great britain": "GB",
+    "russia": "RU",
+    "turkey": "TR",
+    "holland": "NL",
+    "burma": "MM",
+    "ivory coast": "CI",
+    "macedonia": "MK",
+    "vatican": "VA",
+    "east timor": "TL",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+}
+
+
+def _country_forms_by_id() -> dict[str, set[str]]:
+    """Lowercased country names from pycountry, with their short forms ("Iran", "US", "UK"), by
+    ISO code."""
+    forms: dict[str, set[str]] = {}
     for country in pycountry.countries:
         names = {getattr(country, a, None) for a in ("name", "common_name", "official_name")}
+        own = forms.setdefault(country.alpha_2, set())
         for name in filter(None, names):
-            forms.add(name.lower())
-            forms.add(name.split(",")[0].lower())
+            own.add(name.lower())
+            own.add(name.split(",")[0].lower())
             words = [w for w in name.replace(",", "").split() if w.lower() not in _ACRONYM_SKIP]
             if len(words) > 1:
-                forms.add("".join(w[0] for w in words).lower())
-    return frozenset(forms)
+                own.add("".join(w[0] for w in words).lower())
+    return forms
+
+
+def _country_ids(forms: dict[str, set[str]]) -> dict[str, str]:
+    """Each form that names one country only ("Congo" and "Korea" name two), with the names news
+    uses that pycountry lacks: "America" and "U.S." are one entity."""
+    owners = Counter(form for own in forms.values() for form in own)
+    ids = {form: code for code, own in forms.items() for form in own if owners[form] == 1}
+    return ids | CONVENTIONAL_COUNTRY_NAMES
 
 
 def _subdivision_forms() -> frozenset[str]:
     return frozenset(s.name.lower() for s in pycountry.subdivisions)
 
 
-COUNTRIES = _country_forms()
+_FORMS_BY_ID = _country_forms_by_id()
+_PYCOUNTRY_FORMS = frozenset(f for own in _FORMS_BY_ID.values() for f in own)
+COUNTRY_IDS = _country_ids(_FORMS_BY_ID)
+COUNTRIES = _PYCOUNTRY_FORMS | frozenset(CONVENTIONAL_COUNTRY_NAMES)
 SUBDIVISIONS = _subdivision_forms()
-_COUNTRY_STEMS = frozenset(f[:4] for f in COUNTRIES if len(f) >= 4 and f.isalpha())
+_COUNTRY_STEMS = frozenset(f[:4] for f in _PYCOUNTRY_FORMS if len(f) >= 4 and f.isalpha())
 
 
 @dataclass
@@ -954,22 +985,31 @@ def _surface_labels(spans: Iterable[tuple[str, int, int, str]]) -> dict[str, str
 
 
 def _group_surfaces(labels: dict[str, str], acronyms: dict[str, str]) -> list[_Group]:
-    """Longest surfaces first; each shorter one joins the entity it abbreviates or is contained in."""
+    """Longest surfaces first; each shorter one joins the entity it abbreviates or is contained in,
+    and a country's other names join it ("America" the "United States")."""
     persons = [_words(name_key(s)) for s, lab in labels.items() if lab == "PERSON"]
     order = sorted(labels, key=lambda s: (-len(_words(name_key(s))), -len(s)))
     groups: list[_Group] = []
     by_key: dict[str, _Group] = {}
+    by_country: dict[str, _Group] = {}
     for surface in order:
         key = name_key(surface)
         label = labels[surface]
         if label != "PERSON" and key not in COUNTRIES and _is_part_of_person(_words(key), persons):
             label = "PERSON"
-        group = by_key.get(key) or _find_parent(surface, key, label, groups, acronyms)
+        country = COUNTRY_IDS.get(key) if label == "GPE" else None
+        group = (
+            by_key.get(key)
+            or (by_country.get(country) if country else None)
+            or _find_parent(surface, key, label, groups, acronyms)
+        )
         if group is None:
             group = _Group(name=_canonical(surface), label=label, tokens=_words(key))
             groups.append(group)
         group.surfaces.append(surface)
         by_key.setdefault(key, group)
+        if country and group.label == "GPE":
+            by_country.setdefault(country, group)
     return groups
 
 

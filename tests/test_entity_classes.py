@@ -134,3 +134,13 @@ def test_a_given_name_typed_as_a_nationality_joins_its_surname(nlp: Language) ->
 def test_a_nationality_before_a_group_is_not_a_given_name(nlp: Language) -> None:
     doc = nlp("The Pakistani Taliban and the Kurdish Peshmerga fought on Monday.")
     assert not any(e.type == "PERSON" for e in extract_entities(doc, ""))
+
+
+def test_a_country_under_its_other_names_is_one_entity(nlp: Language) -> None:
+    doc = nlp(
+        "The United States sent troops. America has long backed the government, and Britain agreed. "
+        "The United Kingdom will send ships, and the People's Republic of China objected. China said "
+        "the move was a mistake."
+    )
+    gpes = sorted(e.name for e in extract_entities(doc, "") if e.type == "GPE")
+    assert gpes == ["People's Republic of China", "United Kingdom", "United States"]
