@@ -8,6 +8,7 @@ groups the surface forms of one entity by acronym and name containment.
 """
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -999,7 +1000,7 @@ def _group_surfaces(labels: dict[str, str], acronyms: dict[str, str]) -> list[_G
             label = "PERSON"
         country = COUNTRY_IDS.get(key) if label == "GPE" else None
         group = (
-            by_key.get(key)
+            by_key.get(_unaccented(key))
             or (by_country.get(country) if country else None)
             or _find_parent(surface, key, label, groups, acronyms)
         )
@@ -1007,7 +1008,7 @@ def _group_surfaces(labels: dict[str, str], acronyms: dict[str, str]) -> list[_G
             group = _Group(name=_canonical(surface), label=label, tokens=_words(key))
             groups.append(group)
         group.surfaces.append(surface)
-        by_key.setdefault(key, group)
+        by_key.setdefault(_unaccented(key), group)
         if country and group.label == "GPE":
             by_country.setdefault(country, group)
     return groups
@@ -1076,10 +1077,17 @@ def _is_part_of_person(words: Sequence[str], persons: Sequence[Sequence[str]]) -
 
 
 def _words(key: str) -> list[str]:
-    """Name words for comparison: hyphenated parts split, particles dropped (al-Hakim = Hakim)."""
-    words = [w for w in re.split(r"[\s\-‐–]+", key) if w]
+    """Name words for comparison: hyphenated parts split, particles dropped (al-Hakim = Hakim), and
+    without accents, which news often drops in later mentions ("Chávez", "Chavez")."""
+    words = [w for w in re.split(r"[\s\-‐–]+", _unaccented(key)) if w]
     kept = [w for w in words if w not in PARTICLES]
     return kept or words
+
+
+def _unaccented(key: str) -> str:
+    if key.isascii():
+        return key
+    return "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
 
 
 def _contains(longer: Sequence[str], shorter: Sequence[str]) -> bool:

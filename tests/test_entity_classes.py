@@ -144,3 +144,12 @@ def test_a_country_under_its_other_names_is_one_entity(nlp: Language) -> None:
     )
     gpes = sorted(e.name for e in extract_entities(doc, "") if e.type == "GPE")
     assert gpes == ["People's Republic of China", "United Kingdom", "United States"]
+
+
+def test_a_name_written_with_and_without_accents_is_one_entity(nlp: Language) -> None:
+    doc = nlp(
+        "President Tomás Ibáñez met the envoy on Monday. Ibanez said the talks were useful. "
+        "He later told Radio Señal that Ibáñez would travel to the capital, Radio Senal reported."
+    )
+    names = sorted(e.name for e in extract_entities(doc, "") if e.type in {"PERSON", "ORG"})
+    assert names == ["Radio Señal", "Tomás Ibáñez"]
