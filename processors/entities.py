@@ -439,6 +439,8 @@ _ORG_HEADS = frozenset(
     {"university", "college", "school", "institute", "foundation", "trust", "company", "group"}
 )
 _ACRONYM_SKIP = frozenset({"of", "the", "for", "and", "on", "in", "to", "de", "&"})
+# An acronym that keeps a short word in lowercase ("MoD", Ministry of Defence); not "McCain".
+_MIXED_ACRONYM = re.compile(r"^[A-Z](?:[a-z]?[A-Z])+$")
 _QUOTE_CHARS = "\"'“”‘’«»"
 _POSSESSIVE = re.compile(r"['’]s?$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
@@ -1019,10 +1021,11 @@ def _find_parent(
 ) -> _Group | None:
     words = _words(key)
     compact = surface.replace(".", "").replace(" ", "")
-    if compact.isupper() and 2 <= len(compact) <= 6 and label != "PERSON":
+    initials = compact if compact.isupper() else "".join(c for c in compact if c.isupper())
+    if 2 <= len(compact) <= 6 and label != "PERSON" and (compact.isupper() or _MIXED_ACRONYM.match(compact)):
         for group in groups:
             if group.label != "PERSON" and (
-                _acronym(group.tokens) == compact.lower() or acronyms.get(compact) == group.name
+                _acronym(group.tokens) == initials.lower() or acronyms.get(compact) == group.name
             ):
                 return group
     candidates = [
@@ -1100,12 +1103,21 @@ def _acronym(words: Sequence[str]) -> str:
 
 
 def _explicit_acronyms(doc: Doc) -> dict[str, str]:
-    """ "Movement for Democratic Change (MDC)" defines MDC even when the initials do not spell it."""
+    """ "Movement for Democratic Change (MDC)" defines MDC even when the initials do not spell it
+    (also when the model's span runs on into the bracket: "Department of State (DoS")."""
     found: dict[str, str] = {}
     for ent in doc.ents:
-        nxt = doc[ent.end : ent.end + 3]
-        if len(nxt) == 3 and nxt[0].text == "(" and nxt[2].text == ")" and nxt[1].text.isupper():
-            found[nxt[1].text] = _canonical(ent.text)
+        name_end = next((t.i for t in ent if t.text == "("), ent.end)
+        nxt = doc[name_end : name_end + 3]
+        if (
+            name_end > ent.start
+            and len(nxt) == 3
+            and nxt[0].text == "("
+            and nxt[2].text == ")"
+            and (nxt[1].text.isupper() or _MIXED_ACRONYM.match(nxt[1].text))
+        ):
+            cleaned = _clean_tokens(list(doc[ent.start : name_end]), ent.label_)
+            found[nxt[1].text] = _canonical(cleaned[0][0] if cleaned else ent.text)
     return found
 
 

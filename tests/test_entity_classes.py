@@ -153,3 +153,13 @@ def test_a_name_written_with_and_without_accents_is_one_entity(nlp: Language) ->
     )
     names = sorted(e.name for e in extract_entities(doc, "") if e.type in {"PERSON", "ORG"})
     assert names == ["Radio Señal", "Tomás Ibáñez"]
+
+
+def test_an_acronym_with_a_lowercase_letter_is_the_organisation_it_abbreviates(nlp: Language) -> None:
+    doc = nlp(
+        "The Ministry of Defence said the deal was sound. The MoD also said no jobs would go. "
+        "In the wake of the coup, the Westland Department of State (DoS) advised travellers to "
+        "reconsider. The DoS said the curfew applied."
+    )
+    orgs = sorted(e.name for e in extract_entities(doc, "") if e.type == "ORG")
+    assert orgs == ["Ministry of Defence", "Westland Department of State"]
