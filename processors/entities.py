@@ -263,6 +263,28 @@ GROUP_WORDS = frozenset(
         "labour",
     ]
 )
+# A government described, not named, when only such words stand before its head noun.
+GENERIC_BODIES = frozenset(["government", "authorities", "administration"])
+GENERIC_MODIFIERS = frozenset(
+    [
+        "federal",
+        "coalition",
+        "interim",
+        "transitional",
+        "national",
+        "central",
+        "provincial",
+        "regional",
+        "local",
+        "state",
+        "military",
+        "caretaker",
+        "unity",
+        "new",
+        "current",
+        "previous",
+    ]
+)
 # Lowercase name particles that may open or sit inside a name (al-Rashid, van der Waals, bin Zayed).
 PARTICLES = frozenset(
     [
@@ -929,6 +951,8 @@ def _retype(text: str, label: str) -> str:
         return "GPE"
     if label in {"ORG", "LOC", "NORP"} and key in SUBDIVISIONS and len(words) > 0:
         return "GPE" if label != "NORP" else label
+    if label == "ORG" and _generic_body(words):
+        return "NONE"
     if key in NOT_NAMES or (len(words) == 1 and len(key) > 5 and key.endswith("ism")):
         return "NONE"
     if words and words[0] in DOCUMENT_PARTS and (len(words) == 1 or (len(words) == 2 and len(words[1]) <= 3)):
@@ -949,6 +973,17 @@ def _retype(text: str, label: str) -> str:
     if len(words) > 1 and words[-1] in LAW_HEADS and label != "PERSON":
         return "LAW"
     return label
+
+
+def _generic_body(words: Sequence[str]) -> bool:
+    """A capitalised description of a government, not its name: "the Federal Government", "Yemeni
+    Authorities" (a name has a word of its own, "Kurdistan Regional Government", or more than one
+    modifier, "Transitional Federal Government")."""
+    return (
+        len(words) == 2
+        and words[-1] in GENERIC_BODIES
+        and (words[0] in GENERIC_MODIFIERS or _group_word(words[0]))
+    )
 
 
 def _drop_common_words(spans: list[tuple[str, int, int, str]], doc: Doc) -> list[tuple[str, int, int, str]]:

@@ -163,3 +163,15 @@ def test_an_acronym_with_a_lowercase_letter_is_the_organisation_it_abbreviates(n
     )
     orgs = sorted(e.name for e in extract_entities(doc, "") if e.type == "ORG")
     assert orgs == ["Ministry of Defence", "Westland Department of State"]
+
+
+def test_a_capitalised_description_of_a_government_is_not_a_name(nlp: Language) -> None:
+    doc = nlp(
+        "Chief Minister Jan Kowal said he would raise the concerns with the Federal Government. "
+        "Raids should be coordinated with Peruvian Authorities, and the Kurdistan Regional "
+        "Government and the Transitional Federal Government agreed."
+    )
+    orgs = {e.name for e in extract_entities(doc, "") if e.type == "ORG"}
+    assert "Federal Government" not in orgs
+    assert "Peruvian Authorities" not in orgs
+    assert {"Kurdistan Regional Government", "Transitional Federal Government"} <= orgs
