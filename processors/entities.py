@@ -454,6 +454,7 @@ COMPLEMENT_HEADS: dict[str, tuple[str, ...]] = {
     "league": ("for",),
     "office": ("for",),
     "party": ("for", "of"),
+    "mission": ("in", "to", "for"),
 }
 _NOT_NAME_TYPES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 _MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z]{1,3}-?\d{1,4}[A-Za-z]?$")

@@ -90,7 +90,8 @@ def test_a_name_cut_before_the_rest_of_its_complement_is_joined(nlp: Language) -
         "Refugees came from Somalia, followed by Democratic Republic of the Congo and Kenya. "
         "The country's military junta, the National Council for Peace and Order, imposed a curfew. "
         "Campaigners from the Joint Council for the Welfare of Migrants and the Andy Warhol Foundation "
-        "for the Visual Arts met the Foreign Ministry on Monday."
+        "for the Visual Arts met the Foreign Ministry on Monday. The report, issued by the European "
+        "Union Mission in Eastland, describes attacks."
     )
     names = {e.name for e in extract_entities(doc, "")}
     assert names == {
@@ -101,6 +102,7 @@ def test_a_name_cut_before_the_rest_of_its_complement_is_joined(nlp: Language) -
         "Joint Council for the Welfare of Migrants",
         "Andy Warhol Foundation for the Visual Arts",
         "Foreign Ministry",
+        "European Union Mission in Eastland",
     }
 
 
