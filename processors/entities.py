@@ -645,18 +645,16 @@ def _joined_complements(ents: list[Span]) -> list[Span]:
 
 def _complement_end(ent: Span) -> int:
     doc, end = ent.doc, ent.end
-    last = doc[end - 1]
-    if end >= len(doc):
+    if end + 1 >= len(doc):
         return end
-    nxt = doc[end]
+    last, nxt = doc[end - 1], doc[end]
     if last.lower_ == "of" and len(ent) > 1:
         return _capitalised_run(doc, end + (doc[end].lower_ == "the"), connectors=False) or end
     if ent.label_ != "ORG":
         return end
-    if nxt.lower_ in COMPLEMENT_HEADS.get(last.lower_, ()) and end + 1 < len(doc):
+    if nxt.lower_ in COMPLEMENT_HEADS.get(last.lower_, ()):
         return _capitalised_run(doc, end + 1 + (doc[end + 1].lower_ == "the"), connectors=True) or end
-    inner = any(t.lower_ in {"of", "for", "on"} for t in ent[1:-1])
-    if inner and nxt.lower_ in {"and", "&"} and end + 1 < len(doc):
+    if nxt.lower_ in {"and", "&"} and any(t.lower_ in {"of", "for", "on"} for t in ent[1:-1]):
         run = _capitalised_run(doc, end + 1, connectors=False)
         part = doc[end + 1 : run] if run else None
         if (
@@ -1143,7 +1141,7 @@ def _explicit_acronyms(doc: Doc) -> dict[str, str]:
     (also when the model's span runs on into the bracket: "Department of State (DoS")."""
     found: dict[str, str] = {}
     for ent in doc.ents:
-        name_end = next((t.i for t in ent if t.text == "("), ent.end)
+        name_end = next((t.i for t in ent if t.text == "("), ent.end) if "(" in ent.text else ent.end
         nxt = doc[name_end : name_end + 3]
         if (
             name_end > ent.start
