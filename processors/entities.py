@@ -645,12 +645,13 @@ def _joined_complements(ents: list[Span]) -> list[Span]:
 
 def _complement_end(ent: Span) -> int:
     doc, end = ent.doc, ent.end
-    if end + 1 >= len(doc):
+    if end >= len(doc):
         return end
     last, nxt = doc[end - 1], doc[end]
-    if last.lower_ == "of" and len(ent) > 1:
-        return _capitalised_run(doc, end + (doc[end].lower_ == "the"), connectors=False) or end
-    if ent.label_ != "ORG":
+    if last.lower_ in {"of", "the"} and len(ent) > 1:
+        skip = last.lower_ == "of" and nxt.lower_ == "the"
+        return _capitalised_run(doc, end + skip, connectors=False) or end
+    if ent.label_ != "ORG" or end + 1 >= len(doc):
         return end
     if nxt.lower_ in COMPLEMENT_HEADS.get(last.lower_, ()):
         return _capitalised_run(doc, end + 1 + (doc[end + 1].lower_ == "the"), connectors=True) or end
