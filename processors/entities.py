@@ -432,6 +432,20 @@ HYPHEN_TAILS = frozenset(
     ]
 )
 _HYPHENS = frozenset("-‐–")
+# A person's role glued to the organisation before it ("NASA Administrator", "State Department
+# Spokesperson" + a name): no organisation's own name ends in one.
+ROLE_TAILS = frozenset(
+    [
+        "administrator",
+        "spokesperson",
+        "spokesman",
+        "spokeswoman",
+        "ceo",
+        "chairman",
+        "chairwoman",
+        "chairperson",
+    ]
+)
 # An organisation's head noun and the prepositions its own name goes on with ("Council for Peace",
 # "Committee on Foreign Relations"); "of" only for parties ("Liberal Party of Ruritania"), since
 # ministries and offices "of" a country are two entities.
@@ -865,6 +879,7 @@ def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, 
     while tokens and (
         (_is_edge_noise(tokens[-1]) and not (len(tokens) > 3 and _hyphenated_part(tokens[-1])))
         or tokens[-1].text in {"'s", "’s", "'", "’"}
+        or (label == "ORG" and len(tokens) > 1 and tokens[-1].lower_ in ROLE_TAILS)
     ):
         tokens = tokens[:-1]
     if not tokens or not any(t.text[:1].isupper() for t in tokens):

@@ -177,3 +177,19 @@ def test_a_capitalised_description_of_a_government_is_not_a_name(nlp: Language) 
     assert "Federal Government" not in orgs
     assert "Peruvian Authorities" not in orgs
     assert {"Kurdistan Regional Government", "Transitional Federal Government"} <= orgs
+
+
+def test_a_role_glued_to_an_organisation_is_not_part_of_its_name(nlp: Language) -> None:
+    # In longer articles the model runs an organisation into the office of the person named after it.
+    doc = parsed_doc(
+        nlp,
+        """
+        WSA NNP PROPN compound 1 WSA B-ORG
+        Administrator NNP PROPN compound 3 Administrator I-ORG
+        Jan NNP PROPN compound 3 Jan B-PERSON
+        Kowal NNP PROPN nsubj 4 Kowal I-PERSON
+        spoke VBD VERB ROOT 4 speak O
+        . . PUNCT punct 4 . O
+        """,
+    )
+    assert {(e.name, e.type) for e in extract_entities(doc, "")} == {("WSA", "ORG"), ("Jan Kowal", "PERSON")}
