@@ -264,7 +264,26 @@ def _add_eval(sub: Subparsers) -> None:
         "reordered, added paragraph, wire lead) among same-desk other events, built at run time; "
         "pairwise precision, recall and false merges per part, and the grouping's share of enrichment cost",
     )
-    ev.add_argument("--seed", type=int, default=18, help="--stories: the corpus generator's seed")
+    ev.add_argument(
+        "--swap-names",
+        action="store_true",
+        help="score the labelled articles as they are and again with every labelled person renamed "
+        "(aliases, quotes and speakers too) by an invented name of a shape unseen news brings "
+        "(family name first, hyphenated given name, bin/al-, van der/de la, one word, ...); totals per "
+        "part side by side, and per name shape the same persons found and their speakers right",
+    )
+    ev.add_argument(
+        "--shape",
+        action="append",
+        dest="shapes",
+        metavar="SHAPE",
+        help="--swap-names: draw only this name shape (repeatable; default: all). Shapes: "
+        "family-first-hyphen, family-first, bin-al, al-surname, van-particle, de-la-particle, "
+        "west-african, one-word, hyphen-surname, plain",
+    )
+    ev.add_argument(
+        "--seed", type=int, default=18, help="--stories, --swap-names: the generator's seed (default 18)"
+    )
 
 
 def _add_schemas(sub: Subparsers) -> None:

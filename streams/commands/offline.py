@@ -53,6 +53,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(format_story_report(stories))
         return 0
+    if args.swap_names:
+        from streams.ops.evaluate_names import format_swap_report, run_swap_eval, swap_report_json
+
+        try:
+            swapped = run_swap_eval(args.label_dir, enricher, args.seed, args.shapes)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        if args.json:
+            print(orjson.dumps(swap_report_json(swapped), option=orjson.OPT_INDENT_2).decode())
+        else:
+            print(format_swap_report(swapped))
+        return 0
     lane = build_lane(settings, enricher)
     report = run_eval(args.label_dir, enricher, args.gum, lane)
     if args.json:
