@@ -622,6 +622,9 @@ def _speaker_from(
     last: tuple[_Speaker, int] | None,
 ) -> _Speaker | None:
     """Name the subject: a mentioned entity, a pronoun or title resolved backwards, or a description."""
+    bracketed = _before_brackets(subject, index)
+    if bracketed is not None:
+        return _Speaker(bracketed.name, bracketed.type, None)
     entity = index.at(subject.idx, subject.idx + len(subject.text))
     if entity is not None:
         return _Speaker(entity.name, entity.type, None)
@@ -750,6 +753,19 @@ def _prominence(doc: Doc, start: int, end: int) -> int:
     if root.dep_ in {"nsubj", "nsubjpass"}:
         return 1 if root.head.dep_ == "ROOT" else 2
     return 3
+
+
+def _before_brackets(subject: Token, index: _MentionIndex) -> Entity | None:
+    """A subject inside brackets is an aside on the name before them: the parser can make the party
+    and state label the head ("said Representative Jan Kowal (R Ohio)" parsed with "Ohio" as the
+    subject), and the speaker is the person named right before the opening bracket."""
+    doc = subject.doc
+    opening = next((t for t in reversed(doc[subject.left_edge.i : subject.i]) if t.text in {"(", ")"}), None)
+    if opening is None or opening.text != "(" or opening.i == 0:
+        return None
+    before = doc[opening.i - 1]
+    entity = index.at(before.idx, before.idx + len(before.text))
+    return entity if entity is not None and entity.type == "PERSON" else None
 
 
 def _trailing_name(subject: Token, phrase: Span, index: _MentionIndex) -> _Speaker | None:

@@ -323,3 +323,15 @@ def test_the_party_is_the_organisation_named_with_that_head_word(nlp: Language) 
         'The party said the talks were "a first step towards a fair price for milk".'
     )
     assert _speaker(_quotes(nlp, text), "a first step") == "Green Party"
+
+
+def test_a_subject_inside_brackets_is_an_aside_on_the_name_before_them(nlp: Language) -> None:
+    # The small model makes the party and state label the subject of "said" ("Minnesota").
+    text = (
+        '"The changes made me reconsider my position," said Representative Wouter van der Brinkhorst '
+        "(R Minnesota), who voted against the first bill."
+    )
+    doc = nlp(text)
+    assert [t.text for t in doc if t.dep_ == "nsubj" and t.head.text == "said"] == ["Minnesota"]
+    quotes = extract_quotes(doc, extract_entities(doc, ""))
+    assert [q.speaker for q in quotes] == ["Wouter van der Brinkhorst"]

@@ -27,8 +27,9 @@ class ShapeCounts:
     persons: int = 0
     found_original: int = 0
     found_swapped: int = 0
-    quotes: int = 0
+    quotes_original: int = 0  # named quotes of these persons matched to a predicted quote
     correct_original: int = 0
+    quotes_swapped: int = 0
     correct_swapped: int = 0
 
 
@@ -54,9 +55,10 @@ class SwapReport:
                 c.persons += 1
                 c.found_original += old not in original.missed_entities
                 c.found_swapped += new not in swapped.missed_entities
-                c.quotes += _named(swapped, new)[1]
-                c.correct_original += _named(original, old)[0]
-                c.correct_swapped += _named(swapped, new)[0]
+                for score, name, side in ((original, old, "original"), (swapped, new, "swapped")):
+                    correct, total = _named(score, name)
+                    setattr(c, f"correct_{side}", getattr(c, f"correct_{side}") + correct)
+                    setattr(c, f"quotes_{side}", getattr(c, f"quotes_{side}") + total)
         return {shape: c for shape, c in counts.items() if c.persons}
 
 
@@ -122,12 +124,12 @@ def format_swap_report(report: SwapReport) -> str:
             f"{'desk accuracy':<24}{orig.desk_accuracy:>19.3f}  original",
             f"{'':<24}{swap.desk_accuracy:>19.3f}  swapped",
             "",
-            f"{'  by name shape':<22}{'persons':>8}{'found orig/swap':>18}{'speakers orig/swap':>21}",
+            f"{'  by name shape':<22}{'persons':>8}{'found orig/swap':>18}{'speakers right orig / swap':>30}",
         ]
         for shape, c in sorted(report.shapes(validation).items()):
             found = f"{c.found_original}/{c.found_swapped}"
-            spk = f"{c.correct_original}/{c.correct_swapped} of {c.quotes}"
-            lines.append(f"  {shape:<20}{c.persons:>8}{found:>18}{spk:>21}")
+            spk = f"{c.correct_original}/{c.quotes_original} / {c.correct_swapped}/{c.quotes_swapped}"
+            lines.append(f"  {shape:<20}{c.persons:>8}{found:>18}{spk:>30}")
     for article_id, error in {**report.original.failures, **report.swapped.failures}.items():
         lines.append(f"{article_id:<16}FAILED {error}")
     return "\n".join(lines)
