@@ -166,3 +166,10 @@ def test_the_report_counts_found_persons_per_shape(tmp_path: Path) -> None:
 def test_every_shape_draws_names() -> None:
     for shape in SHAPES:
         assert set(_swap(1, [shape]).persons.values()) == {shape}
+
+
+def test_eval_refuses_a_shape_without_the_swap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from streams import cli
+
+    assert cli.main(["eval", str(tmp_path), "--shape", "one-word"]) == 1
+    assert capsys.readouterr().err == "newsfeed: error: --shape only applies with --swap-names\n"

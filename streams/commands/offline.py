@@ -41,6 +41,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.label_dir.is_dir():
         raise CommandError(f"{args.label_dir}: not a directory")
+    if args.shapes and not args.swap_names:
+        raise CommandError("--shape only applies with --swap-names")
     from streams.pipeline import build_lane
 
     enricher = build_enricher(settings)
