@@ -624,6 +624,11 @@ def _joined_names(doc: Doc) -> list[Span]:
             start -= 1
         while end < len(doc) and doc[end - 1].lower_ in PARTICLES and doc[end].text[:1].isupper():
             end += 1
+        chain = end  # "Femke van" + "den Hoevel": the model stopped inside a chain of particles
+        while chain < len(doc) and chain - end < 2 and doc[chain].lower_ in PARTICLES:
+            chain += 1
+        if doc[end - 1].lower_ in PARTICLES and end < chain < len(doc) and doc[chain].text[:1].isupper():
+            end = chain + 1
         if end - start >= 2 and end + 1 < len(doc) and _hyphenated_part(doc[end + 1]):
             end += 2  # "Park Hye" + "-won": the model stopped at the hyphen of a given name
         prev = out[-1] if out else None

@@ -193,3 +193,10 @@ def test_a_role_glued_to_an_organisation_is_not_part_of_its_name(nlp: Language) 
         """,
     )
     assert {(e.name, e.type) for e in extract_entities(doc, "")} == {("WSA", "ORG"), ("Jan Kowal", "PERSON")}
+
+
+def test_a_name_cut_inside_a_chain_of_particles_is_whole(nlp: Language) -> None:
+    # The small model ends the span at "van"; "den Hoevel" is the rest of the surname.
+    doc = nlp("But Representative Femke van den Hoevel (D Ohio) was not changing her no vote.")
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Femke van"]
+    assert "Femke van den Hoevel" in [e.name for e in extract_entities(doc, "")]
