@@ -11,7 +11,7 @@ skip a person whose gender the article itself makes plain (no list of names).
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -892,18 +892,10 @@ def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
     # A person's statement is the person's words ("Doe's statement added"); a person's spokesman
     # is someone else. A name compounded into the head owns it too ("the Home Office letter").
     types = _GROUP_TYPES | _PERSON if document else _GROUP_TYPES
-    owners = [c for c in subject.children if c.dep_ in {"poss", "compound"}]
-    owners += [
-        g
-        for c in subject.children
-        if c.dep_ == "prep" and c.lower_ in links
-        for g in c.children
-        if g.dep_ == "pobj"
-    ]
-    for token in owners:
-        entity = index.at(token.idx, token.idx + len(token.text))
-        if entity is not None and entity.type in types:
-            return entity
+    owners = _owner_tokens(subject, {"poss", "compound"}, links)
+    entity = _first_entity(owners, index, types)
+    if entity is not None:
+        return entity
     # "Yemeni statements", "a statement from the Yemeni embassy": the nationality names the country.
     bodies = [t for t in owners if t.lower_ in ORG_NOUNS | GOVERNMENT_NOUNS] if document else []
     for token in [subject, *bodies] if document else ():
@@ -916,17 +908,27 @@ def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
 
 
 def _belongs_to(subject: Token, index: _MentionIndex) -> Entity | None:
-    owners = [c for c in subject.children if c.dep_ == "poss"]
+    return _first_entity(_owner_tokens(subject, {"poss"}, {"of"}), index, _GROUP_TYPES)
+
+
+def _owner_tokens(subject: Token, deps: Collection[str], links: Collection[str]) -> list[Token]:
+    """Who a noun belongs to: its possessive (or compound) children, then the objects of its
+    linking prepositions ("a report by X", "the wing of X")."""
+    owners = [c for c in subject.children if c.dep_ in deps]
     owners += [
         g
         for c in subject.children
-        if c.dep_ == "prep" and c.lower_ == "of"
+        if c.dep_ == "prep" and c.lower_ in links
         for g in c.children
         if g.dep_ == "pobj"
     ]
-    for token in owners:
+    return owners
+
+
+def _first_entity(tokens: Iterable[Token], index: _MentionIndex, types: Collection[str]) -> Entity | None:
+    for token in tokens:
         entity = index.at(token.idx, token.idx + len(token.text))
-        if entity is not None and entity.type in _GROUP_TYPES:
+        if entity is not None and entity.type in types:
             return entity
     return None
 

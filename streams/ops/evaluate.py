@@ -6,6 +6,7 @@ This is the I/O edge of evaluation; the metric definitions are in `processors.ev
 import dataclasses
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +51,21 @@ class EvalReport:
         return sum(g.found for g in self.gum) / total if total else 0.0
 
 
+def score_results(
+    labelled: Sequence[tuple[RawArticle, dict[str, Any]]], results: Sequence[EnrichedArticle | Exception]
+) -> EvalReport:
+    """Score enriched articles against their labels; an article that failed is reported, not scored."""
+    scored: list[tuple[str, dict[str, Any], EnrichedArticle]] = []
+    failures: dict[str, str] = {}
+    for (raw, labels), result in zip(labelled, results, strict=True):
+        article_id = raw.id or "?"
+        if isinstance(result, Exception):
+            failures[article_id] = f"{type(result).__name__}: {result}"
+        else:
+            scored.append((article_id, labels, result))
+    return EvalReport(result=evaluate(scored), failures=failures)
+
+
 def load_labelled(label_dir: Path) -> list[tuple[RawArticle, dict[str, Any]]]:
     """Every `*.json` in `label_dir`, sorted by name, as (raw article, labels)."""
     out = []
@@ -80,15 +96,7 @@ def run_eval(
     t0 = time.perf_counter()
     results = enricher.enrich_batch([raw for raw, _ in labelled], now)
     seconds = time.perf_counter() - t0
-    scored: list[tuple[str, dict[str, Any], EnrichedArticle]] = []
-    failures: dict[str, str] = {}
-    for (raw, labels), result in zip(labelled, results, strict=True):
-        article_id = raw.id or "?"
-        if isinstance(result, Exception):
-            failures[article_id] = f"{type(result).__name__}: {result}"
-        else:
-            scored.append((article_id, labels, result))
-    report = EvalReport(result=evaluate(scored), seconds=seconds, failures=failures)
+    report = dataclasses.replace(score_results(labelled, results), seconds=seconds)
     if lane is not None:
         raws = {raw.id: raw for raw, _ in labelled}
         t0 = time.perf_counter()

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from processors.enrich import Enricher
-from processors.evaluation import ArticleScore, EvalResult, evaluate, is_validation
+from processors.evaluation import ArticleScore, EvalResult, is_validation
 from processors.name_swap import SHAPES, SwappedArticle, swap_names
-from schemas import EnrichedArticle, RawArticle
-from streams.ops.evaluate import EvalReport, _prf_row, load_labelled, report_json
+from schemas import RawArticle
+from streams.ops.evaluate import EvalReport, _prf_row, load_labelled, report_json, score_results
 
 
 @dataclass
@@ -84,23 +84,9 @@ def run_swap_eval(
     results = enricher.enrich_batch([raw for raw, _ in [*labelled, *copies]], now)
     seconds = time.perf_counter() - t0
     n = len(labelled)
-    original = _score(labelled, results[:n])
-    swapped = _score(copies, results[n:])
+    original = score_results(labelled, results[:n])
+    swapped = score_results(copies, results[n:])
     return SwapReport(original, swapped, seed, swaps, seconds)
-
-
-def _score(
-    labelled: list[tuple[RawArticle, dict[str, Any]]], results: Sequence[EnrichedArticle | Exception]
-) -> EvalReport:
-    scored: list[tuple[str, dict[str, Any], EnrichedArticle]] = []
-    failures: dict[str, str] = {}
-    for (raw, labels), result in zip(labelled, results, strict=True):
-        article_id = raw.id or "?"
-        if isinstance(result, Exception):
-            failures[article_id] = f"{type(result).__name__}: {result}"
-        else:
-            scored.append((article_id, labels, result))
-    return EvalReport(result=evaluate(scored), failures=failures)
 
 
 def format_swap_report(report: SwapReport) -> str:
