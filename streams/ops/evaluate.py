@@ -160,13 +160,13 @@ def _totals(name: str, r: EvalResult, report: EvalReport) -> list[str]:
     desk, desk_n = r.confident_desk_precision
     lines = [
         f"{name + f' ({len(r.articles)} articles)':<24}{'P':>5}{'R':>7}{'F1':>7}{'tp/fp/fn':>14}",
-        _prf_row("entities (PER/ORG/GPE)", r.entities),
-        _prf_row("quotes", r.quotes),
-        _prf_row("escalation alerts", r.alerts),
+        prf_row("entities (PER/ORG/GPE)", r.entities),
+        prf_row("quotes", r.quotes),
+        prf_row("escalation alerts", r.alerts),
     ]
     if report.lane_seconds:
         lines += [
-            _prf_row("  alert lane alone", r.lane_alerts),
+            prf_row("  alert lane alone", r.lane_alerts),
             f"{'  lane level = full':<24}{r.lane_agreement:>19.3f}",
         ]
     lines += [
@@ -233,7 +233,8 @@ def _totals_json(r: EvalResult, report: EvalReport) -> dict[str, Any]:
     }
 
 
-def _prf_row(name: str, prf: PRF) -> str:
+def prf_row(name: str, prf: PRF) -> str:
+    """One aligned line of precision, recall, F1 and tp/fp/fn counts: the eval reports share it."""
     counts = f"{prf.tp}/{prf.fp}/{prf.fn}"
     return f"{name:<22}{prf.precision:>7.3f}{prf.recall:>7.3f}{prf.f1:>7.3f}{counts:>14}"
 

@@ -16,7 +16,7 @@ from processors.enrich import Enricher
 from processors.evaluation import ArticleScore, EvalResult, is_validation
 from processors.name_swap import SHAPES, SwappedArticle, swap_names
 from schemas import RawArticle
-from streams.ops.evaluate import EvalReport, _prf_row, load_labelled, report_json, score_results
+from streams.ops.evaluate import EvalReport, load_labelled, prf_row, report_json, score_results
 
 
 @dataclass
@@ -123,10 +123,10 @@ def format_swap_report(report: SwapReport) -> str:
 
 def _pair_rows(name: str, orig: EvalResult, swap: EvalResult) -> list[str]:
     return [
-        _prf_row(name, orig.entities) + "  original",
-        _prf_row("", swap.entities) + "  swapped",
-        _prf_row("quotes", orig.quotes) + "  original",
-        _prf_row("", swap.quotes) + "  swapped",
+        prf_row(name, orig.entities) + "  original",
+        prf_row("", swap.entities) + "  swapped",
+        prf_row("quotes", orig.quotes) + "  original",
+        prf_row("", swap.quotes) + "  swapped",
     ]
 
 
