@@ -1,0 +1,62 @@
+"""Desk error classes seen on unseen text, each pinned with invented wire-style articles."""
+
+import pytest
+
+from processors.desk import classify_desk, load_desks
+
+LEXICON = load_desks()
+
+
+def desk_of(nlp, title: str, body: str) -> str:  # type: ignore[no-untyped-def]
+    return classify_desk(title, nlp(body), [], None, lexicon=LEXICON).desk
+
+
+@pytest.mark.parametrize(
+    ("desk", "title", "body"),
+    [
+        (
+            "science-technology",
+            "Fossil of feathered dinosaur found in quarry",
+            "Palaeontologists have found the fossil of a small feathered dinosaur in a limestone quarry, the "
+            "museum that led the dig said on Tuesday. The animal lived about 150 million years ago.\n\nThe "
+            "fossil shows traces of feathers on its arms and tail.",
+        ),
+        (
+            "science-technology",
+            "Archaeologists uncover Bronze Age settlement",
+            "Archaeologists have uncovered the remains of a Bronze Age settlement on a hillside above the "
+            "river, with the foundations of 20 round houses, pottery and bronze tools.\n\nExcavations will "
+            "continue next summer.",
+        ),
+        (
+            "environment",
+            "Whale numbers recover after hunting ban",
+            "The number of humpback whales off the coast has risen to about 25,000, close to what it was "
+            "before commercial whaling, marine biologists said.\n\nThe animals still face threats from nets.",
+        ),
+        (
+            "economy-business",
+            "Carmaker to close plant with loss of 3,000 jobs",
+            "The carmaker will close its largest plant next year with the loss of 3,000 jobs, it said on "
+            "Wednesday, blaming falling demand. Production will move to a factory abroad.\n\nThe workers' "
+            "union called the decision a betrayal.",
+        ),
+        (
+            "arts-culture-entertainment",
+            "Orchestra performs lost symphony for first time",
+            "An orchestra performed a symphony by a 19th-century composer for the first time on Friday, 150 "
+            "years after it was written.\n\nThe audience gave the orchestra a standing ovation.",
+        ),
+        (
+            "health",
+            "Study links air pollution to dementia",
+            "People who live near busy roads are more likely to develop dementia, a study of two million "
+            "adults has found. The researchers said fine particles from traffic could damage the brain."
+            "\n\nDoctors said more research was needed.",
+        ),
+    ],
+)
+def test_a_desks_plain_vocabulary_names_it(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    """A story told in its field's everyday words (fossil, whale, carmaker, orchestra, dementia) gets
+    that desk, not 'other' or a desk of the few words it shares with another field."""
+    assert desk_of(nlp, title, body) == desk
