@@ -9,7 +9,7 @@ import math
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -45,6 +45,7 @@ class DeskLexicon:
     single_cue_factor: float = 1.0
     fallback_score: float = 3.0
     guards: tuple[Pattern, ...] = ()
+    desk_guards: dict[str, tuple[Pattern, ...]] = field(default_factory=dict)
 
 
 def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
@@ -73,6 +74,14 @@ def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
             raise RulesError(f"{path.name}: unknown desk '{desk}' in [source_sections]")
         sections += [(k.lower(), desk) for k in keywords]
     scoring = data.get("scoring", {})
+    desk_guards = {}
+    for desk, patterns in data.get("desk_guards", {}).items():
+        if desk not in terms:
+            raise RulesError(f"{path.name}: unknown desk '{desk}' in [desk_guards]")
+        try:
+            desk_guards[desk] = tuple(compile_pattern(g) for g in patterns)
+        except (TypeError, ValueError) as exc:
+            raise RulesError(f"{path.name}: bad pattern in [desk_guards] {desk}: {exc}") from exc
     return DeskLexicon(
         terms,
         tuple(sections),
@@ -82,6 +91,7 @@ def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
         single_cue_factor=float(scoring.get("single_cue_factor", 1.0)),
         fallback_score=float(scoring.get("fallback_score", scoring.get("min_score", 3.0))),
         guards=tuple(compile_pattern(g) for g in data.get("guards", {}).get("patterns", [])),
+        desk_guards=desk_guards,
     )
 
 
@@ -127,15 +137,21 @@ def desk_scores(
     in_lead = _guarded(lead, guards) if lead is not None else frozenset()
     scores = {}
     for desk, terms in lexicon.terms.items():
+        own = lexicon.desk_guards.get(desk)
+        if own:  # phrases where this desk's words belong to another field ("death penalty" for sport)
+            d_body, d_head = in_body | _guarded(body, own), in_head | _guarded(head, own)
+            d_lead = in_lead | _guarded(lead, own) if lead is not None else in_lead
+        else:
+            d_body, d_head, d_lead = in_body, in_head, in_lead
         total = 0.0
         cues = 0
         for pattern, weight in terms:
-            count = _count(body, pattern, in_body)
-            titled = _count(head, pattern, in_head) > 0
+            count = _count(body, pattern, d_body)
+            titled = _count(head, pattern, d_head) > 0
             if not (count or titled):
                 continue
             cues += 1
-            led = lead is not None and count > 0 and _count(lead, pattern, in_lead) > 0
+            led = lead is not None and count > 0 and _count(lead, pattern, d_lead) > 0
             bonus = (lexicon.title_weight if titled else 0.0) + (lexicon.lead_weight if led else 0.0)
             total += weight * (math.log1p(count) + bonus)
         if cues == 1:

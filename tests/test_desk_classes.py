@@ -2,7 +2,7 @@
 
 import pytest
 
-from processors.desk import classify_desk, load_desks
+from processors.desk import classify_desk, desk_scores, load_desks
 
 LEXICON = load_desks()
 
@@ -60,3 +60,52 @@ def test_a_desks_plain_vocabulary_names_it(nlp, desk: str, title: str, body: str
     """A story told in its field's everyday words (fossil, whale, carmaker, orchestra, dementia) gets
     that desk, not 'other' or a desk of the few words it shares with another field."""
     assert desk_of(nlp, title, body) == desk
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "wrong_desk"),
+    [
+        (
+            "Police storm hideout, free hostages",
+            "Police stormed a farmhouse on Tuesday and freed two businessmen held there for a week. Storming "
+            "the building, officers arrested three suspects.",
+            "disaster-accident",
+        ),
+        (
+            "Suspected cholera cases rise to 300",
+            "Suspected cases of cholera rose to 300 in the camps on Monday. Twelve suspected patients died, "
+            "doctors said.",
+            "crime-law",
+        ),
+        (
+            "Rivals agree to share power",
+            "The two largest parties agreed on Sunday to share power in a coalition government after "
+            "weeks of talks. They shared ministries equally.",
+            "economy-business",
+        ),
+        (
+            "Scores of people killed as floods sweep valley",
+            "Scores of people were killed when floods swept through the valley on Thursday. Rescue teams "
+            "searched for survivors in the mud.",
+            "sport",
+        ),
+        (
+            "Campaigner's killer gets death penalty",
+            "A court sentenced a man to the death penalty on Monday for the murder of a land campaigner.",
+            "sport",
+        ),
+    ],
+)
+def test_a_word_in_another_sense_is_no_evidence_for_its_desk(
+    nlp, title: str, body: str, wrong_desk: str
+) -> None:  # type: ignore[no-untyped-def]
+    """'stormed' is not the weather, 'suspected cases' not a crime suspect, 'share power' not stock
+    shares, 'scores of people' and 'death penalty' not sport: that desk's score stays at zero."""
+    assert desk_scores(title, nlp(body), LEXICON)[wrong_desk] == 0.0
+
+
+def test_a_desk_guard_leaves_the_other_desks_words_alone(nlp) -> None:  # type: ignore[no-untyped-def]
+    """'Police storm' is no storm, but its 'police' still counts for crime."""
+    scores = desk_scores("Police storm flat", nlp("Police stormed a flat and arrested a suspect."), LEXICON)
+    assert scores["disaster-accident"] == 0.0
+    assert scores["crime-law"] > 0.0
