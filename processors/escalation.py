@@ -209,10 +209,9 @@ def explain(
             factor = rules.title_factor if unit.in_title else 1.0
             if kind == "escalation":
                 mods = title_mods + [m for m, units in sentence_mods if n in units]
-                factor *= math.prod(m.factor for m in mods) * desk_factor
-                context = tuple(m.id for m in mods) + (
-                    (f"desk:{section.desk}",) if desk_factor != 1.0 else ()
-                )
+                desk = 1.0 if section.desk in rule.literal_on else desk_factor
+                factor *= math.prod(m.factor for m in mods) * desk
+                context = tuple(m.id for m in mods) + ((f"desk:{section.desk}",) if desk != 1.0 else ())
             raw_hits.append(
                 RuleHit(
                     rule=rule.id,

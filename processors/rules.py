@@ -32,6 +32,7 @@ RULE_KEYS = {
     "unless",
     "title",
     "max_hits",
+    "literal_on",
 }
 GUARD_KEYS = {"id", "patterns"}
 MODIFIER_KEYS = {"id", "scope", "factor", "patterns"}
@@ -65,6 +66,9 @@ class Rule:
     max_hits: int
     line: int
     triggers: frozenset[str] = frozenset()
+    literal_on: frozenset[str] = (
+        frozenset()
+    )  # desks whose factor does not apply: the words are security news there
 
 
 @dataclass(frozen=True)
@@ -373,7 +377,18 @@ def _rule(
         max_hits=max_hits,
         line=problems.lines.line("rule", i),
         triggers=first_words(patterns + tuple(near[0] if near else ())),
+        literal_on=_desks(raw.get("literal_on", []), i, problems, owner),
     )
+
+
+def _desks(raw: Any, i: int, problems: _Problems, owner: str) -> frozenset[str]:
+    if not isinstance(raw, list) or not all(isinstance(d, str) for d in raw):
+        problems.add("rule", i, "literal_on", f"'literal_on' in {owner} must be a list of desks")
+        return frozenset()
+    for desk in raw:
+        if desk not in DESKS:
+            problems.add("rule", i, "literal_on", f"unknown desk '{desk}' in 'literal_on' of {owner}")
+    return frozenset(raw)
 
 
 def _flag(raw: dict[str, Any], key: str, default: bool, i: int, problems: _Problems, owner: str) -> bool:
