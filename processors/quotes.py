@@ -206,6 +206,7 @@ _OPEN = "“"
 _CLOSE = "”"
 _MARKS = re.compile(r"[\"“”]")
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_DASH_AFTER = re.compile(r"[,.!?]?[ \t]*[-–—]{1,2}[ \t]*")  # after a closing mark: '" - ', '," — '
 
 
 @dataclass(frozen=True)
@@ -413,6 +414,9 @@ def _attribute(
 ) -> _Speaker | None:
     """Cue verb near the quote -> its subject; else the previous speaker for a follow-on quote."""
     quoted = [(s.start, s.end) for s in spans]
+    dashed = _dash_speaker(text, span, index)
+    if dashed is not None:
+        return dashed
     cue = _find_cue(doc, text, span, spans)
     colon = _introducing_colon(doc, text, span)
     if colon is not None and (cue is None or cue.sent != colon.sent):
@@ -442,6 +446,23 @@ def _attribute(
             return introduced
         return _Speaker(last[0].name, last[0].type, None, 0.7)
     return _introduced_before(doc, span, index, ())
+
+
+def _dash_speaker(text: str, span: _Span, index: _MentionIndex) -> _Speaker | None:
+    """'"..." - Jane Doe' or '"...," — Jane Doe, a lawyer': a person named right after a dash that
+    follows the closing mark is the speaker. Not a source list ('"Headline" — Outlet, May 2, 2008'):
+    only a person, and no figure after the name on its line."""
+    match = _DASH_AFTER.match(text, span.end + 1)
+    if match is None:
+        return None
+    row = index.row_at(match.end(), match.end() + 1)
+    if row is None or row[0] != match.end() or row[2].type != "PERSON":
+        return None
+    line_end = text.find("\n", row[1])
+    rest = text[row[1] : line_end if line_end >= 0 else len(text)]
+    if any(c.isdigit() for c in rest):
+        return None
+    return _Speaker(row[2].name, "PERSON", None, 0.85)
 
 
 def _verb_before(doc: Doc, text: str, span: _Span) -> Token | None:
@@ -640,6 +661,9 @@ def _speaker_from(
     )
     if entity is not None:
         return _Speaker(entity.name, entity.type, None)
+    detached = _detached_name(subject)
+    if detached is not None:
+        return _Speaker(detached, "PERSON", None, 0.75)
     lower = subject.lower_
     floor = _paragraph_floor(text, subject.idx, 2)
     if lower in PERSON_PRONOUNS:
@@ -790,9 +814,23 @@ def _trailing_name(subject: Token, phrase: Span, index: _MentionIndex) -> _Speak
             return _Speaker(row[2].name, "PERSON", None)
     if not (after_comma or subject.text[:1].isupper()):
         return None
+    if after_comma and last.dep_ == "appos" and last.head == subject and _names_a_person(subject):
+        # "the state governor, Wiranata,": a name in apposition to a person noun is that person,
+        # also when the model typed it ORG/GPE or did not tag it (one-word names).
+        return _Speaker(row[2].name if row is not None else run, "PERSON", None, 0.75)
     if row is not None:
         return _Speaker(row[2].name, row[2].type, None) if row[2].type == "PERSON" else None
     return _Speaker(run, "PERSON", None) if after_comma and " " in run else None
+
+
+def _names_a_person(noun: Token) -> bool:
+    """A common noun that describes a person ("governor", "father"), not a body, place or document."""
+    lemma = noun.lemma_.lower()
+    return (
+        noun.pos_ == "NOUN"
+        and noun.lower_ not in ORG_NOUNS | PLACE_NOUNS | PART_NOUNS | GOVERNMENT_NOUNS
+        and lemma not in DOCUMENT_NOUNS
+    )
 
 
 def _propn_run(token: Token) -> str:
@@ -851,6 +889,21 @@ def _detached_apposition(subject: Token, index: _MentionIndex) -> Entity | None:
         if all(t.is_punct or t.is_space for t in rest):
             return entity
     return None
+
+
+def _detached_name(subject: Token) -> str | None:
+    """The same closing name when the model did not tag it as a person (a one-word name typed
+    GPE): proper nouns alone between the last comma and the sentence's end."""
+    if subject.lower_ not in SPOKESPERSON_NOUNS | ROLE_NOUNS:
+        return None
+    words = [t for t in subject.doc[subject.i + 1 : subject.sent.end] if not (t.is_punct or t.is_space)]
+    if not words or words[-1].pos_ != "PROPN":
+        return None
+    run = _propn_run(words[-1])
+    first = subject.doc[words[-1].i - len(run.split()) + 1]
+    rest = subject.doc[words[-1].i + 1 : subject.sent.end]
+    closing = all(t.is_punct or t.is_space for t in rest)
+    return run if closing and first.i > subject.i + 1 and subject.doc[first.i - 1].text == "," else None
 
 
 def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) -> _Speaker | None:
@@ -1060,7 +1113,9 @@ def _introduced_before(
         return None
     for token in previous:
         if token.dep_ in {"nsubj", "nsubjpass"}:
-            entity = index.at(token.idx, token.idx + len(token.text))
+            # "The opposition leader, Jane Doe, disagreed.": a title subject introduces the person
+            # in apposition to it (not one behind a preposition: "an adviser to X").
+            entity = index.at(token.idx, token.idx + len(token.text)) or _named_in(token, index)
             if entity is not None and entity.type == "PERSON":
                 return _Speaker(entity.name, entity.type, None, 0.6)
     return None

@@ -335,3 +335,52 @@ def test_a_subject_inside_brackets_is_an_aside_on_the_name_before_them(nlp: Lang
     assert [t.text for t in doc if t.dep_ == "nsubj" and t.head.text == "said"] == ["Minnesota"]
     quotes = extract_quotes(doc, extract_entities(doc, ""))
     assert [q.speaker for q in quotes] == ["Wouter van der Brinkhorst"]
+
+
+def test_a_title_subject_introduces_the_name_in_apposition_over_carry_over(nlp: Language) -> None:
+    # "The opposition leader, X, disagreed." then a quote with no cue: X, not the last speaker.
+    text = (
+        'Jan Kowal opened the meeting. "We have done our part and now it is their turn," he said.\n\n'
+        "The opposition leader, Maria Lindqvist, disagreed. "
+        '"We were never consulted about this plan at all and we will vote against it."'
+    )
+    quotes = _quotes(nlp, text)
+    assert _speaker(quotes, "We have done") == "Jan Kowal"
+    assert _speaker(quotes, "We were never") == "Maria Lindqvist"
+
+
+def test_a_name_in_apposition_to_a_person_noun_is_the_speaker_whatever_its_type(nlp: Language) -> None:
+    # The small model types the one-word name ORG; the speaker was the description.
+    text = (
+        "The train hit a parked freight train. In a press conference, the state governor, Wiranata, "
+        'said the locomotive was "barely recognizable".'
+    )
+    doc = nlp(text)
+    assert [(e.text, e.label_) for e in doc.ents if e.text == "Wiranata"] == [("Wiranata", "ORG")]
+    assert [q.speaker for q in _doc_quotes(doc)] == ["Wiranata"]
+
+
+def test_a_name_closing_the_sentence_after_a_spokesman_is_the_speaker_untagged(nlp: Language) -> None:
+    text = (
+        '"The insurgents began shelling the airport as the plane left," said a spokesman for the '
+        "presidency in an interview, Prasetyono."
+    )
+    doc = nlp(text)
+    assert not [e for e in extract_entities(doc, "") if e.type == "PERSON"]
+    assert [q.speaker for q in _doc_quotes(doc)] == ["Prasetyono"]
+
+
+def test_a_person_after_a_dash_behind_the_closing_mark_is_the_speaker(nlp: Language) -> None:
+    text = (
+        'The talks collapsed. "We will not sign anything under pressure," said Tomas Ruiz.\n\n'
+        "\"It's the Internet: one, the regime: zero. But it's a long game.\" - Anna Berg"
+    )
+    quotes = _quotes(nlp, text)
+    assert _speaker(quotes, "We will not") == "Tomas Ruiz"
+    assert _speaker(quotes, "It's the Internet") == "Anna Berg"
+
+
+def test_a_source_line_after_a_dash_is_not_a_speaker(nlp: Language) -> None:
+    # A list of sources: headline — outlet or author, date. Not speech.
+    text = 'Sources\n\n"Minister quits over leaked report" — Anna Berg, Daily Planet, August 15, 2008'
+    assert all(q.speaker != "Anna Berg" for q in _quotes(nlp, text))
