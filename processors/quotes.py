@@ -414,7 +414,7 @@ def _attribute(
 ) -> _Speaker | None:
     """Cue verb near the quote -> its subject; else the previous speaker for a follow-on quote."""
     quoted = [(s.start, s.end) for s in spans]
-    dashed = _dash_speaker(text, span, index)
+    dashed = _dash_speaker(doc, text, span, index)
     if dashed is not None:
         return dashed
     cue = _find_cue(doc, text, span, spans)
@@ -431,6 +431,12 @@ def _attribute(
             speaker = _speaker_from(subject, text, span, index, entities, last)
             if speaker is not None:
                 return _Speaker(speaker.name, speaker.type, cue.text, speaker.confidence)
+    following = _speaker_after(doc, text, span, spans)
+    if following is not None:
+        subject = _subject(following, quoted)
+        named = _speaker_from(subject, text, span, index, entities, last) if subject is not None else None
+        if named is not None and named.type in {"PERSON", "ORG", "GPE"}:
+            return _Speaker(named.name, named.type, following.text, 0.75)
     words = len(text[span.start : span.end].split())
     if words < MIN_FLOATING_WORDS:
         return None
@@ -448,7 +454,7 @@ def _attribute(
     return _introduced_before(doc, span, index, ())
 
 
-def _dash_speaker(text: str, span: _Span, index: _MentionIndex) -> _Speaker | None:
+def _dash_speaker(doc: Doc, text: str, span: _Span, index: _MentionIndex) -> _Speaker | None:
     """'"..." - Jane Doe' or '"...," — Jane Doe, a lawyer': a person named right after a dash that
     follows the closing mark is the speaker. Not a source list ('"Headline" — Outlet, May 2, 2008'):
     only a person, and no figure after the name on its line."""
@@ -456,13 +462,25 @@ def _dash_speaker(text: str, span: _Span, index: _MentionIndex) -> _Speaker | No
     if match is None:
         return None
     row = index.row_at(match.end(), match.end() + 1)
-    if row is None or row[0] != match.end() or row[2].type != "PERSON":
-        return None
-    line_end = text.find("\n", row[1])
-    rest = text[row[1] : line_end if line_end >= 0 else len(text)]
+    if row is not None and row[0] == match.end() and row[2].type == "PERSON":
+        name, end, confidence = row[2].name, row[1], 0.85
+    else:
+        # A two-word name the model did not tag ("- Jan Kowal, the delegation head.").
+        tokens = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
+        token = tokens[0] if tokens is not None and len(tokens) else None
+        if row is not None or token is None or token.idx != match.end() or token.pos_ != "PROPN":
+            return None
+        last = token
+        while last.i + 1 < len(doc) and doc[last.i + 1].pos_ == "PROPN":
+            last = doc[last.i + 1]
+        if last == token:
+            return None
+        name, end, confidence = doc[token.i : last.i + 1].text, last.idx + len(last.text), 0.6
+    line_end = text.find("\n", end)
+    rest = text[end : line_end if line_end >= 0 else len(text)]
     if any(c.isdigit() for c in rest):
         return None
-    return _Speaker(row[2].name, "PERSON", None, 0.85)
+    return _Speaker(name, "PERSON", None, confidence)
 
 
 def _verb_before(doc: Doc, text: str, span: _Span) -> Token | None:
@@ -522,6 +540,29 @@ def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token
         if best is None or distance < best[0]:
             best = (distance, token)
     return best[1] if best else None
+
+
+def _speaker_after(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token | None:
+    """'"...." Roth said.' or '"...." Jane Doe, the harbour master, added that ...': a quote
+    standing as its own sentence, first in its paragraph, is the words of the one the next sentence
+    (same paragraph, no quote of its own) names as the subject of its speech verb."""
+    first_in_paragraph = not any(s.paragraph == span.paragraph and s.start < span.start for s in spans)
+    close = span.end + 1
+    if not first_in_paragraph or close >= len(text) or "\n" in text[close : close + 2]:
+        return None
+    opening = doc.char_span(span.start - 1, span.start)
+    if opening is None or opening[0].i != opening[0].sent.start:
+        return None
+    tokens = doc.char_span(close, len(text), alignment_mode="expand")
+    start = next((t for t in tokens or () if not t.is_space), None) if tokens is not None else None
+    if start is None or start.idx - close > 2 or start.i != start.sent.start:
+        return None
+    sent = start.sent
+    root = sent.root
+    if _MARKS.search(sent.text) or not _is_cue(root) or root.lower_ == "according":
+        return None
+    subject = next((c for c in root.children if c.dep_ == "nsubj" and c.i < root.i), None)
+    return root if subject is not None else None
 
 
 def _introducing_colon(doc: Doc, text: str, span: _Span) -> Token | None:
@@ -1045,7 +1086,58 @@ def _described_entity(subject: Token, index: _MentionIndex, floor: int) -> Entit
             or index.before(subject.idx, frozenset({"ORG"}), floor)
             or index.before(subject.idx, _GROUP_TYPES, floor)
         )
-    return index.before(subject.idx, _PERSON, floor)
+    return _titled_person(subject, index) or index.before(subject.idx, _PERSON, floor)
+
+
+def _titled_person(subject: Token, index: _MentionIndex) -> Entity | None:
+    """ "the minister said": the person the article gave that title ("Interior Minister X", "X, the
+    interior minister,", "the coach, X,"), the latest one named before, ahead of the nearest person
+    (Muzny et al.: a title mention goes to the entity it matches); a modifier the description
+    repeats ("the prime minister") picks among several."""
+    doc = subject.doc
+    words = SPOKESPERSON_NOUNS if subject.lower_ in SPOKESPERSON_NOUNS else {subject.lower_}
+    modifiers = {c.lower_ for c in subject.children if c.dep_ in {"amod", "compound"}}
+    fallback: Entity | None = None
+    i = bisect_right(index.starts, subject.idx - 1) - 1
+    while i >= 0:
+        start, end, entity = index.rows[i]
+        i -= 1
+        if entity.type != "PERSON" or end > subject.idx:
+            continue
+        span = doc.char_span(start, end, alignment_mode="expand")
+        context = {t.lower_ for t in _title_context(span)} if span is not None else set()
+        if words & context:
+            if modifiers <= context:
+                return entity
+            fallback = fallback or entity
+    return fallback
+
+
+def _title_context(name: Span) -> list[Token]:
+    """The words that give a name its title: the name itself, nouns compounded onto it ("police
+    chief X"), and a noun it is in apposition with ("X, the interior minister,", "the coach, X",
+    "X, a spokesman for Y"), with their modifiers; not a noun merely nearby ("in a post, X")."""
+    root = name.root
+    heads: list[Token] = []
+    for token in name.doc[max(name.start - 6, 0) : min(name.end + 8, len(name.doc))]:
+        if name.start <= token.i < name.end:
+            continue
+        chain = token
+        for _ in range(3):  # "police chief X", "Interior Minister X": compounds onto the name
+            if chain.dep_ not in {"compound", "amod", "nmod"} or chain.head == chain:
+                break
+            chain = chain.head
+        compounded = name.start <= chain.i < name.end and chain != token
+        apposed = (token.dep_ == "appos" and token.head == root) or (
+            root.dep_ == "appos" and root.head == token
+        )
+        if compounded or apposed:
+            heads.append(token)
+    tokens = list(name)
+    for head in heads:
+        tokens.append(head)
+        tokens.extend(c for c in head.children if c.dep_ in {"amod", "compound"})
+    return tokens
 
 
 def _headed_by(subject: Token, index: _MentionIndex) -> Entity | None:

@@ -384,3 +384,84 @@ def test_a_source_line_after_a_dash_is_not_a_speaker(nlp: Language) -> None:
     # A list of sources: headline — outlet or author, date. Not speech.
     text = 'Sources\n\n"Minister quits over leaked report" — Anna Berg, Daily Planet, August 15, 2008'
     assert all(q.speaker != "Anna Berg" for q in _quotes(nlp, text))
+
+
+def test_an_untagged_two_word_name_after_a_dash_is_the_speaker(nlp: Language) -> None:
+    text = (
+        'The talks in Varnholt collapsed on Monday. "We will not sign anything under pressure" - '
+        "Jan Kowal, the delegation head."
+    )
+    doc = nlp(text)
+    assert not [e for e in extract_entities(doc, "") if e.type == "PERSON"]
+    assert [q.speaker for q in _doc_quotes(doc)] == ["Jan Kowal"]
+
+
+@pytest.mark.parametrize(
+    ("after", "speaker"),
+    [
+        (" Roth said.", "Roth"),
+        (" Peter Osei, the harbour master, added that repairs would take weeks.", "Peter Osei"),
+    ],
+)
+def test_a_quote_sentence_is_the_words_of_the_speaker_the_next_sentence_names(
+    nlp: Language, after: str, speaker: str
+) -> None:
+    # '"...." X said.': the attribution is a sentence of its own after the closing mark.
+    text = (
+        "The ports reopened after the storm.\n\n"
+        f'"We expect the first ships to dock tomorrow morning and the rest by Friday."{after}'
+    )
+    assert [q.speaker for q in _quotes(nlp, text)] == [speaker]
+
+
+def test_a_quote_inside_a_sentence_does_not_take_the_next_sentence_speaker(nlp: Language) -> None:
+    text = (
+        "The ports reopened after the storm.\n\n"
+        'The agency advised "all ships to wait outside the harbour until the morning". Peter Osei said '
+        "the repairs would take weeks."
+    )
+    assert all(q.speaker != "Peter Osei" for q in _quotes(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "Interior Minister Laura Chen and police chief Tomas Ruiz visited the site on Monday. Ruiz "
+            'said the area was safe. "We have made three arrests and more will follow," the minister said.',
+            "Laura Chen",
+        ),
+        (
+            "Laura Chen, the interior minister, met the mayor of Varnholt, Tomas Ruiz, on Monday. Ruiz "
+            'spoke about the floods. "The army will stay as long as it is needed," the minister said.',
+            "Laura Chen",
+        ),
+        (
+            "Peter Osei, a spokesman for the Port Authority, said the harbour was closed. Shipping agent "
+            'Anna Berg said her firm had lost millions. "We will reopen as soon as the channel is clear," '
+            "the spokesman said.",
+            "Peter Osei",
+        ),
+        (
+            "President Maria Lindqvist arrived in Varnholt on Tuesday, where she met Prime Minister Jan "
+            'Kowal. Kowal welcomed her at the airport. "This visit is a sign of our friendship," the '
+            "president said.",
+            "Maria Lindqvist",
+        ),
+    ],
+)
+def test_a_title_description_is_the_person_the_article_gave_that_title(
+    nlp: Language, text: str, speaker: str
+) -> None:
+    # Not the nearest person (Muzny et al.: a title mention goes to the entity it matches).
+    assert [q.speaker for q in _quotes(nlp, text)] == [speaker]
+
+
+def test_a_noun_near_a_name_is_not_its_title(nlp: Language) -> None:
+    # "Writing in a blog post, X": "post" is not X's title, "the post" stays a description.
+    text = (
+        'Writing in a blog post, Anna Berg called the dispute "a long war".\n\n'
+        "The site went offline on Monday.\n\n"
+        '"Someone emailed me a tool to attack the website this morning," said the post by an unknown author.'
+    )
+    assert _speaker(_quotes(nlp, text), "Someone emailed") != "Anna Berg"
