@@ -815,6 +815,8 @@ def _prominence(doc: Doc, start: int, end: int) -> int:
     root = span.root
     if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according":
         return 0
+    if root.dep_ == "appos" and root.head.dep_ in {"nsubj", "nsubjpass"}:
+        root = root.head  # "the union's chairman, X, called off the strike": X is the subject
     if root.dep_ in {"nsubj", "nsubjpass"}:
         return 1 if root.head.dep_ == "ROOT" else 2
     return 3
@@ -1097,6 +1099,14 @@ def _titled_person(subject: Token, index: _MentionIndex) -> Entity | None:
     doc = subject.doc
     words = SPOKESPERSON_NOUNS if subject.lower_ in SPOKESPERSON_NOUNS else {subject.lower_}
     modifiers = {c.lower_ for c in subject.children if c.dep_ in {"amod", "compound"}}
+    if modifiers & {"other", "another"}:
+        return None  # "the other official" is not the official named before
+    left = subject.left_edge.i
+    if left > 0 and doc[left - 1].text == ",":
+        # "X, the other official, stated": an apposition the parser did not attach.
+        named = index.at(doc[left - 2].idx, doc[left - 2].idx + 1) if left > 1 else None
+        if named is not None and named.type == "PERSON":
+            return named
     fallback: Entity | None = None
     i = bisect_right(index.starts, subject.idx - 1) - 1
     while i >= 0:

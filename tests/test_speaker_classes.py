@@ -465,3 +465,50 @@ def test_a_noun_near_a_name_is_not_its_title(nlp: Language) -> None:
         '"Someone emailed me a tool to attack the website this morning," said the post by an unknown author.'
     )
     assert _speaker(_quotes(nlp, text), "Someone emailed") != "Anna Berg"
+
+
+def test_the_other_official_is_not_the_official_named_before(nlp: Language) -> None:
+    # "X, the other official also stated": the parser made the description the subject.
+    doc = parsed_doc(
+        nlp,
+        """
+        Anna NNP PROPN compound 1 Anna B-PERSON
+        Berg NNP PROPN nsubj 6 Berg I-PERSON
+        , , PUNCT punct 1 , O
+        an DT DET det 4 an O
+        official NN NOUN appos 1 official O
+        , , PUNCT punct 1 , O
+        spoke VBD VERB ROOT 6 speak O
+        . . PUNCT punct 6 . O
+        Tomas NNP PROPN compound 9 Tomas B-PERSON
+        Ruiz NNP PROPN dep 15 Ruiz I-PERSON
+        , , PUNCT punct 9 , O
+        the DT DET det 13 the O
+        other JJ ADJ amod 13 other O
+        official NN NOUN nsubj 15 official O
+        also RB ADV advmod 15 also O
+        stated VBD VERB ROOT 15 state O
+        , , PUNCT punct 15 , O
+        " `` PUNCT punct 15 " O
+        We PRP PRON nsubj 19 we O
+        agree VBP VERB ccomp 15 agree O
+        . . PUNCT punct 19 . O
+        " '' PUNCT punct 15 " O
+        """,
+    )
+    assert [q.speaker for q in _doc_quotes(doc)] == ["Tomas Ruiz"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After meeting Jan Kowal on Monday, the union's chairman, Tomas Ruiz, called off the strike. "
+        '"We have a deal that protects every job," he said.',
+        "Jan Kowal's rival, Tomas Ruiz, rejected the offer. "
+        '"It is far too little and far too late," he said.',
+    ],
+)
+def test_he_is_the_person_in_apposition_to_the_subject_not_one_merely_mentioned(
+    nlp: Language, text: str
+) -> None:
+    assert [q.speaker for q in _quotes(nlp, text)] == ["Tomas Ruiz"]
