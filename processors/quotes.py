@@ -171,6 +171,10 @@ DOCUMENT_NOUNS = frozenset(
     }
 )
 DOCUMENT_LINKS = frozenset({"by", "of", "from"})
+# "a statement released by X": X speaks through it; not "a letter seen by X" (a reader).
+AUTHORING_VERBS = frozenset(
+    {"release", "issue", "sign", "publish", "write", "send", "post", "draft", "prepare", "compile", "produce"}
+)
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 # Index 0 male, 1 female: the evidence an article gives of a person's gender.
 GENDERED_PRONOUNS = {"he": 0, "him": 0, "his": 0, "himself": 0, "she": 1, "her": 1, "hers": 1, "herself": 1}
@@ -989,6 +993,17 @@ def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
     # is someone else. A name compounded into the head owns it too ("the Home Office letter").
     types = _GROUP_TYPES | _PERSON if document else _GROUP_TYPES
     owners = _owner_tokens(subject, {"poss", "compound"}, links)
+    if document:
+        # "a statement released by X", "the letter, signed by X,": the agent of its participle.
+        owners += [
+            g
+            for c in subject.children
+            if c.dep_ == "acl" and c.tag_ == "VBN" and c.lemma_.lower() in AUTHORING_VERBS
+            for a in c.children
+            if a.dep_ == "agent"
+            for g in a.children
+            if g.dep_ == "pobj"
+        ]
     entity = _first_entity(owners, index, types)
     if entity is not None:
         return entity

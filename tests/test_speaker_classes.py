@@ -512,3 +512,33 @@ def test_he_is_the_person_in_apposition_to_the_subject_not_one_merely_mentioned(
     nlp: Language, text: str
 ) -> None:
     assert [q.speaker for q in _quotes(nlp, text)] == ["Tomas Ruiz"]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "speaker"),
+    [
+        (
+            'A statement released by the Northline Rail Company read: "All trains will run to the '
+            'normal timetable from Monday."',
+            "All trains",
+            "Northline Rail Company",
+        ),
+        (
+            'The statement, signed by Tomas Ruiz, said the company "regrets the loss of life".',
+            "regrets",
+            "Tomas Ruiz",
+        ),
+    ],
+)
+def test_a_document_put_out_by_someone_speaks_for_them(
+    nlp: Language, text: str, start: str, speaker: str
+) -> None:
+    assert _speaker(_quotes(nlp, text), start) == speaker
+
+
+def test_a_document_seen_by_an_outlet_does_not_speak_for_the_outlet(nlp: Language) -> None:
+    text = (
+        "A leaked internal letter seen by Sky News warns staff that "
+        '"failure to return the form without a reasonable explanation may lead to action".'
+    )
+    assert all(q.speaker != "Sky News" for q in _quotes(nlp, text))
