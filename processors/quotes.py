@@ -733,6 +733,15 @@ def _speaker_from(
         return _recent(last, span, _GROUP_TYPES) or _entity_speaker(
             index.before(subject.idx, _GROUP_TYPES, floor), 0.6
         )
+    verb = subject.head
+    edge = verb.right_edge.idx + len(verb.right_edge.text)
+    inside = verb.idx < span.start and (span.start <= edge or not text[edge : span.start - 1].strip(" ,:"))
+    if lower in {"who", "that"} and verb.dep_ == "relcl" and verb.head.i < subject.i and inside:
+        # "criticised by Jane Doe, who said it was "..."": the relative pronoun is its antecedent,
+        # when the quote is what the relative clause says (not a word before it).
+        antecedent = verb.head
+        if antecedent.lower_ not in {"who", "that", "which"}:
+            return _speaker_from(antecedent, text, span, index, entities, last)
     if lower in {"i", "you", "who", "that", "which", "this"}:
         return None
     if subject.pos_ == "PROPN":

@@ -542,3 +542,28 @@ def test_a_document_seen_by_an_outlet_does_not_speak_for_the_outlet(nlp: Languag
         '"failure to return the form without a reasonable explanation may lead to action".'
     )
     assert all(q.speaker != "Sky News" for q in _quotes(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "The decision was criticised by Tomas Ruiz, who said it was "
+            '"a disgrace to the city and its people".',
+            "Tomas Ruiz",
+        ),
+        (
+            "The plan has the support of Anna Berg, the party leader, who called it "
+            '"the best deal in a generation".',
+            "Anna Berg",
+        ),
+    ],
+)
+def test_a_speaker_in_a_relative_clause_is_its_antecedent(nlp: Language, text: str, speaker: str) -> None:
+    assert [q.speaker for q in _quotes(nlp, text)] == [speaker]
+
+
+def test_a_word_before_a_relative_clause_is_not_what_it_says(nlp: Language) -> None:
+    # "observe" is a speech verb, but the quoted word is not what the clause says.
+    text = 'The signal was "iftar", the moment when people who observe the fast break it.'
+    assert [q.text for q in _quotes(nlp, text)] == []
