@@ -741,7 +741,12 @@ def _speaker_from(
         # when the quote is what the relative clause says (not a word before it).
         antecedent = verb.head
         if antecedent.lower_ not in {"who", "that", "which"}:
-            return _speaker_from(antecedent, text, span, index, entities, last)
+            described = _speaker_from(antecedent, text, span, index, entities, last)
+            if described is None or described.type != "DESCRIPTION":
+                return described
+            # "The minister, who told reporters "...": the description ends before its clause.
+            name = _phrase(subject.doc[antecedent.left_edge.i : subject.i])
+            return _Speaker(name, "DESCRIPTION", None, described.confidence) if name else None
     if lower in {"i", "you", "who", "that", "which", "this"}:
         return None
     if subject.pos_ == "PROPN":

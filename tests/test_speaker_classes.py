@@ -567,3 +567,8 @@ def test_a_word_before_a_relative_clause_is_not_what_it_says(nlp: Language) -> N
     # "observe" is a speech verb, but the quoted word is not what the clause says.
     text = 'The signal was "iftar", the moment when people who observe the fast break it.'
     assert [q.text for q in _quotes(nlp, text)] == []
+
+
+def test_an_unnamed_antecedent_of_a_relative_clause_is_described_without_the_clause(nlp: Language) -> None:
+    text = 'The minister, who told reporters "we will not back down on this", left the building.'
+    assert [q.speaker for q in _quotes(nlp, text)] == ["The minister"]
