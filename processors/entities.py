@@ -158,6 +158,108 @@ PERSON_NOUNS = frozenset(
         "witness",
     ]
 )
+# Words news glues before a personal name as a descriptor ("Dr X", "Bowler X", "Passenger X",
+# "goalkeeper X"): honorifics and offices that are not also adjectives of other names (unlike
+# "General Motors", "State Bank", "Premier League", "Queen Mary University"), and occupations.
+NAME_CUES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "dame",
+        "maulana",
+        "mullah",
+        "ayatollah",
+        "imam",
+        "rabbi",
+        "rev",
+        "reverend",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "congressman",
+        "congresswoman",
+        "gov",
+        "governor",
+        "ambassador",
+        "professor",
+        "prof",
+        "mayor",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "sergeant",
+        "sgt",
+        "colonel",
+        "col",
+        "lieutenant",
+        "lt",
+        "capt",
+        "detective",
+        "inspector",
+        "councillor",
+        "councilor",
+        "constable",
+        "corporal",
+        "brigadier",
+        "admiral",
+        "passenger",
+        "bowler",
+        "batsman",
+        "goalkeeper",
+        "striker",
+        "midfielder",
+        "defender",
+        "coach",
+        "cyclist",
+        "boxer",
+        "singer",
+        "rapper",
+        "actor",
+        "actress",
+        "athlete",
+        "activist",
+        "campaigner",
+        "analyst",
+        "lawyer",
+        "attorney",
+        "economist",
+        "journalist",
+        "reporter",
+        "photographer",
+        "columnist",
+        "correspondent",
+        "novelist",
+        "author",
+        "poet",
+        "student",
+        "teacher",
+        "engineer",
+        "nurse",
+        "pilot",
+        "farmer",
+        "survivor",
+        "lawmaker",
+        "legislator",
+        "historian",
+        "scientist",
+        "researcher",
+        "envoy",
+        "diplomat",
+        "businessman",
+        "businesswoman",
+        "entrepreneur",
+    ]
+)
+# Lowercase particles of European names, which a name goes on through ("Femke" + "van den Hoevel",
+# "Baltasar de los Rios"); not the Arabic ones, which are also English words ("as", "ad").
+EURO_PARTICLES = frozenset(
+    ["van", "von", "der", "den", "ter", "de", "del", "della", "di", "da", "du", "dos", "das", "los", "las"]
+)
 # Words that make a name an organisation's, whatever its context ("Liberal Party", "Ministry of X").
 ORG_WORDS = frozenset(
     [
@@ -311,6 +413,8 @@ PARTICLES = frozenset(
         "la",
         "dos",
         "das",
+        "los",
+        "las",
         "arap",
     ]
 )
@@ -554,6 +658,7 @@ def extract_entities(doc: Doc, title: str) -> list[Entity]:
     spans = [c for ent in _joined_complements(_joined_names(doc)) if ent.label_ in KEPT for c in _clean(ent)]
     spans += _extended_repeats(doc, text, spans)
     spans += _outlet_names(doc, spans)
+    spans += _cued_names(doc, spans)
     spans = _with_acronym_definitions(text, spans)
     spans = _drop_common_words(spans, doc)
     labels = _surface_labels(spans)
@@ -629,6 +734,16 @@ def _joined_names(doc: Doc) -> list[Span]:
             chain += 1
         if doc[end - 1].lower_ in PARTICLES and end < chain < len(doc) and doc[chain].text[:1].isupper():
             end = chain + 1
+        end = _through_particles(doc, end)  # "Wouter" + "van den Hoevel"
+        if (
+            ent[0].lower_ in EURO_PARTICLES
+            and start == ent.start
+            and start > 0
+            and _given_name(doc[start - 1])
+        ):
+            start -= 1  # "Maartje" (untagged, or typed a place) + "van der Brinkhorst"
+            if out and out[-1].start == start and out[-1].label_ != "PERSON":
+                out.pop()
         if end - start >= 2 and end + 1 < len(doc) and _hyphenated_part(doc[end + 1]):
             end += 2  # "Park Hye" + "-won": the model stopped at the hyphen of a given name
         prev = out[-1] if out else None
@@ -644,6 +759,35 @@ def _joined_names(doc: Doc) -> list[Span]:
         else:
             out.append(Span(doc, start, end, label="PERSON") if (start, end) != (ent.start, ent.end) else ent)
     return out
+
+
+def _through_particles(doc: Doc, end: int) -> int:
+    """A person's name goes on through lowercase European particles to the capitalised word after
+    them ("Wouter" + "van den Hoevel", "Baltasar" + "de los Rios")."""
+    k = end
+    while k < len(doc) and k - end < 3 and doc[k].is_lower and doc[k].lower_ in EURO_PARTICLES:
+        k += 1
+    if end < k < len(doc) and doc[k].text[:1].isupper() and doc[k].is_alpha and not doc[k].is_sent_start:
+        return k + 1
+    return end
+
+
+def _given_name(token: Token) -> bool:
+    """A capitalised word right before a name that opens with a particle is its given name, even when
+    the model typed it a place or left it untagged; not a country, an office or a nationality."""
+    return (
+        token.ent_type_ not in {"PERSON", *_NOT_NAME_TYPES}
+        and (
+            token.ent_iob_ == "O"
+            or (
+                token.ent_iob_ == "B"
+                and token.i + 1 < len(token.doc)
+                and token.doc[token.i + 1].ent_iob_ != "I"
+            )
+        )
+        and token.pos_ == "PROPN"
+        and _bare_name_word(token)
+    )
 
 
 def _joined_complements(ents: list[Span]) -> list[Span]:
@@ -837,6 +981,73 @@ def _outlet_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tupl
     return found
 
 
+def _cued_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[str, int, int, str]]:
+    """Names the model left untagged where the text says they are a person's: right after an
+    honorific or occupation ("Passenger Wiranata told", "goalkeeper Wiranata", "Secretary of State
+    Wiranata"), or before a comma and a role ("Wiranata, deputy Prime Minister", "Jan Brandt-Okada,
+    a spokesperson for")."""
+    found: list[tuple[str, int, int, str]] = []
+    taken = sorted((s[1], s[2]) for s in spans)
+    lower_words: set[str] | None = None
+    i, n = 0, len(doc)
+    while i < n:
+        if not _untagged_name_word(doc[i]) or (
+            i > 0 and (_untagged_name_word(doc[i - 1]) or not doc[i - 1].whitespace_)
+        ):
+            i += 1
+            continue
+        end = i + 1
+        while end < n and end - i < 4:
+            if _untagged_name_word(doc[end]) and doc[end - 1].whitespace_:
+                end += 1
+            elif end + 1 < n and doc[end].text in _HYPHENS and _hyphen_joined(doc, end):
+                end += 2
+            else:
+                break
+        run = doc[i:end]
+        after_cue = (
+            i > 0 and not run[0].is_sent_start and _is_name_cue(doc[i - 1]) and run[-1].dep_ != "compound"
+        )
+        if (after_cue or _role_follows(doc, end)) and not _overlaps(run.start_char, run.end_char, taken):
+            if lower_words is None:
+                lower_words = {t.lower_ for t in doc if t.is_lower}
+            if not any(t.lower_ in lower_words for t in run):
+                found.append((run.text, run.start_char, run.end_char, "PERSON"))
+        i = end
+    return found
+
+
+def _untagged_name_word(token: Token) -> bool:
+    return (
+        token.ent_type_ not in KEPT
+        and token.ent_type_ not in _NOT_NAME_TYPES
+        and token.pos_ == "PROPN"
+        and _bare_name_word(token)
+    )
+
+
+def _hyphen_joined(doc: Doc, hyphen: int) -> bool:
+    """ "Brandt" "-" "Okada": a hyphen between two capitalised words, no space around it."""
+    return (
+        not doc[hyphen - 1].whitespace_
+        and not doc[hyphen].whitespace_
+        and doc[hyphen + 1].text[:1].isupper()
+        and doc[hyphen + 1].is_alpha
+    )
+
+
+def _role_follows(doc: Doc, end: int) -> bool:
+    """ ", a spokesperson", ", deputy Prime Minister", ", one of the deputies": a role in apposition."""
+    after = doc[end : end + 4]
+    if len(after) < 2 or after[0].text != ",":
+        return False
+    k = 1
+    if after[k].lower_ in {"a", "an", "the", "his", "her", "their", "its"} and len(after) > k + 1:
+        k += 1
+    word = after[k]
+    return word.is_lower and (word.lower_ in TITLES | PERSON_NOUNS | NAME_CUES)
+
+
 def _in_outlet(token: Token) -> bool:
     return token.ent_type_ not in KEPT and _capitalised_propn(token)
 
@@ -879,6 +1090,10 @@ def _with_acronym_definitions(
 
 
 def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, str]]:
+    while tokens and _is_edge_noise(tokens[0]):
+        tokens = tokens[1:]
+    if label in {"ORG", "GPE", "FAC"} and _cued_person(tokens):
+        label = "PERSON"  # "Dr X", "Bowler X Y", "State X" of "Secretary of State X"
     while tokens and (_is_edge_noise(tokens[0]) or (label == "PERSON" and _is_title(tokens[0], tokens))):
         tokens = tokens[1:]
     while tokens and (
@@ -906,7 +1121,7 @@ def _in_person_context(tokens: list[Token]) -> bool:
     """A two- or three-word name the model typed ORG or GPE is a person when the text says so: an
     office or a person noun right before it ("colleague Jan Kowal") or in apposition ("their
     colleague, Jan Kowal,", "Jan Kowal, a spokesman for ...")."""
-    words = [t for t in tokens if not t.is_punct]
+    words = [t for t in tokens if not t.is_punct and not (t.is_lower and t.lower_ in PARTICLES)]
     if not 2 <= len(words) <= 3 or not all(t.text[:1].isupper() and not t.is_upper for t in words):
         return False
     key = name_key(" ".join(t.text for t in words))
@@ -960,7 +1175,47 @@ def _hyphenated_part(token: Token) -> bool:
 
 
 def _is_title(token: Token, tokens: list[Token]) -> bool:
-    return len(tokens) > 1 and token.lower_.rstrip(".") in TITLES
+    return len(tokens) > 1 and (token.lower_.rstrip(".") in TITLES or _is_name_cue(token))
+
+
+def _is_name_cue(token: Token) -> bool:
+    """An honorific or occupation glued before a name ("Dr", "Bowler", "Environmentalist"), or the
+    last word of an office before it ("State" of "Secretary of State")."""
+    word = token.lower_.rstrip(".")
+    if word in NAME_CUES or (len(word) >= 7 and word.endswith("ist") and token.text[:1].isupper()):
+        return True
+    doc, i = token.doc, token.i
+    return word in TITLES and i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ in TITLES
+
+
+def _cued_person(tokens: list[Token]) -> bool:
+    """A place or organisation span that opens with a personal cue and goes on with one to four
+    capitalised name words is a person the model mistyped ("Dr Wiranata" as ORG)."""
+    if len(tokens) < 2 or not _is_name_cue(tokens[0]):
+        return False
+    rest = [t for t in tokens[1:] if not (t.is_lower and t.lower_ in PARTICLES) and t.text not in _HYPHENS]
+    return 1 <= len(rest) <= 4 and all(_bare_name_word(t) for t in rest if not _hyphenated_part(t))
+
+
+def _bare_name_word(token: Token) -> bool:
+    """A capitalised word that can be part of a personal name: not an office, a person noun, an
+    organisation's or a facility's head, a country or a nationality."""
+    word = token.lower_
+    return (
+        token.text[:1].isupper()
+        and token.is_alpha
+        and not token.is_upper
+        and word not in TITLES
+        and word not in NAME_CUES
+        and word not in PERSON_NOUNS
+        and word not in ORG_WORDS
+        and word not in FACILITY_HEADS
+        and word not in _ORG_HEADS
+        and word not in CORPORATE_SUFFIXES
+        and word not in COUNTRIES
+        and word not in SUBDIVISIONS
+        and not _group_word(word)
+    )
 
 
 def _retype(text: str, label: str) -> str:

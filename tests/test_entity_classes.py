@@ -200,3 +200,71 @@ def test_a_name_cut_inside_a_chain_of_particles_is_whole(nlp: Language) -> None:
     doc = nlp("But Representative Femke van den Hoevel (D Ohio) was not changing her no vote.")
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Femke van"]
     assert "Femke van den Hoevel" in [e.name for e in extract_entities(doc, "")]
+
+
+def test_an_honorific_or_occupation_glued_before_a_name_is_not_part_of_it(nlp: Language) -> None:
+    # The model types "Bowler Tendai Mbekwa" an organisation and keeps the occupation in the name.
+    doc = nlp("Bowler Tendai Mbekwa has stated that he will target the captain of the other team.")
+    assert [e.label_ for e in doc.ents] == ["ORG"]
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Tendai Mbekwa", "PERSON")]
+    # In longer articles an honorific before a one-word name is typed ORG too.
+    doc = parsed_doc(
+        nlp,
+        """
+        It PRP PRON nsubjpass 2 it O
+        was VBD AUX auxpass 2 be O
+        awarded VBN VERB ROOT 2 award O
+        to IN ADP prep 2 to O
+        Dr NNP PROPN compound 5 Dr B-ORG
+        Hamuvela NNP PROPN pobj 3 Hamuvela I-ORG
+        . . PUNCT punct 2 . O
+        Environmentalist NNP PROPN compound 9 Environmentalist B-PERSON
+        Jorvik NNP PROPN compound 9 Jorvik I-PERSON
+        Tamsen NNP PROPN nsubj 10 Tamsen I-PERSON
+        agreed VBD VERB ROOT 10 agree O
+        . . PUNCT punct 10 . O
+        """,
+    )
+    assert {(e.name, e.type) for e in extract_entities(doc, "")} == {
+        ("Hamuvela", "PERSON"),
+        ("Jorvik Tamsen", "PERSON"),
+    }
+
+
+def test_an_untagged_name_after_a_cue_or_before_a_role_is_a_person(nlp: Language) -> None:
+    doc = nlp("Hamuvela, deputy Prime Minister of Ruritania, has left for the disaster area.")
+    assert not doc.ents
+    assert ("Hamuvela", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
+    doc = nlp('"It lies with them," Tomasz Brandvik-Okada, a spokesperson for the Foreign Ministry, said.')
+    assert ("Tomasz Brandvik-Okada", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
+    # In longer articles the model leaves a one-word name after an occupation untagged.
+    doc = parsed_doc(
+        nlp,
+        """
+        Passenger NNP PROPN compound 1 Passenger O
+        Hamuvela NNP PROPN nsubj 2 Hamuvela O
+        told VBD VERB ROOT 2 tell O
+        reporters NNS NOUN dobj 2 reporter O
+        . . PUNCT punct 2 . O
+        """,
+    )
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Hamuvela", "PERSON")]
+
+
+def test_a_date_or_the_end_of_a_hyphenated_name_before_a_role_is_not_a_name(nlp: Language) -> None:
+    doc = nlp("He left late on Wednesday, former envoy Jan Kowal said.")
+    assert "Wednesday" not in {e.name for e in extract_entities(doc, "")}
+    doc = nlp('"We wait," Harith al-Ithari, head of the local office, told reporters.')
+    assert "Ithari" not in {e.name for e in extract_entities(doc, "")}
+
+
+def test_a_name_goes_on_through_its_particles(nlp: Language) -> None:
+    # The model types the given name a place, or stops before the particles, or types the rest ORG.
+    doc = nlp("Representatives including Maartje van der Brinkhorst and Ahn Ji-hwan expressed their dissatisfaction.")
+    assert [e.text for e in doc.ents][:2] == ["Maartje", "van der Brinkhorst"]
+    assert "Maartje van der Brinkhorst" in {e.name for e in extract_entities(doc, "")}
+    doc = nlp("The goal by Wouter van den Hoevel came late; Wouter van den Hoevel said it was luck.")
+    assert [e.text for e in doc.ents] == ["Wouter", "Hoevel"]
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Wouter van den Hoevel", "PERSON")]
+    doc = nlp("The spokesman, Baltasar de los Riosmar, said that the plane was hit.")
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Baltasar de los Riosmar", "PERSON")]
