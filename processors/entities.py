@@ -255,6 +255,8 @@ NAME_CUES = frozenset(
         "entrepreneur",
     ]
 )
+# The linking vowels of izafe names ("Jaish-e-Mohammed", "Tehrik-i-Taliban", "Hizb-ut-Tahrir").
+IZAFE_LINKS = frozenset(["e", "i", "ul", "ut", "ud", "us"])
 # Lowercase particles of European names, which a name goes on through ("Femke" + "van den Hoevel",
 # "Baltasar de los Rios"); not the Arabic ones, which are also English words ("as", "ad").
 EURO_PARTICLES = frozenset(
@@ -659,6 +661,7 @@ def extract_entities(doc: Doc, title: str) -> list[Entity]:
     spans += _extended_repeats(doc, text, spans)
     spans += _outlet_names(doc, spans)
     spans += _cued_names(doc, spans)
+    spans += _affiliation_acronyms(doc, spans)
     spans = _with_acronym_definitions(text, spans)
     spans = _drop_common_words(spans, doc)
     labels = _surface_labels(spans)
@@ -722,7 +725,7 @@ def _joined_names(doc: Doc) -> list[Span]:
             out.append(Span(doc, ent.start, ent.end + 1, label="PERSON"))
             continue
         if ent.label_ != "PERSON":
-            out.append(ent)
+            out.append(_with_izafe(ent))
             continue
         start, end = ent.start, ent.end
         while start > 0 and _opens_name(doc[start - 1]):
@@ -759,6 +762,24 @@ def _joined_names(doc: Doc) -> list[Span]:
         else:
             out.append(Span(doc, start, end, label="PERSON") if (start, end) != (ent.start, ent.end) else ent)
     return out
+
+
+def _with_izafe(ent: Span) -> Span:
+    """South Asian and Persian names join their parts with a linking vowel ("Jaish-e-Mohammed",
+    "Tehrik-i-Taliban", "Hizb-ut-Tahrir"); the model stops at the first hyphen, so the name (an
+    organisation's: these are groups and parties, not peoples) goes on to the word after the link."""
+    doc, end = ent.doc, ent.end
+    if (
+        end + 3 < len(doc)
+        and doc[end].text in _HYPHENS
+        and doc[end + 1].lower_ in IZAFE_LINKS
+        and doc[end + 2].text in _HYPHENS
+        and doc[end + 3].text[:1].isupper()
+        and doc[end + 3].is_alpha
+        and not any(t.whitespace_ for t in doc[end - 1 : end + 3])
+    ):
+        return Span(doc, ent.start, end + 4, label="ORG")
+    return ent
 
 
 def _through_particles(doc: Doc, end: int) -> int:
@@ -1014,6 +1035,32 @@ def _cued_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[
             if not any(t.lower_ in lower_words for t in run):
                 found.append((run.text, run.start_char, run.end_char, "PERSON"))
         i = end
+    return found
+
+
+def _affiliation_acronyms(
+    doc: Doc, spans: list[tuple[str, int, int, str]]
+) -> list[tuple[str, int, int, str]]:
+    """ "Jan Kowal of ADPL", "Jan Kowal from the NPP": an acronym the model left untagged after a
+    person and "of"/"from" is the party or body the person belongs to."""
+    found: list[tuple[str, int, int, str]] = []
+    taken = sorted((s[1], s[2]) for s in spans)
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or ent.end + 1 >= len(doc) or doc[ent.end].lower_ not in {"of", "from"}:
+            continue
+        k = ent.end + 1 + (doc[ent.end + 1].lower_ == "the")
+        if k >= len(doc):
+            continue
+        token = doc[k]
+        if (
+            token.ent_iob_ == "O"
+            and token.is_upper
+            and token.is_alpha
+            and 2 <= len(token) <= 6
+            and not (k + 1 < len(doc) and doc[k + 1].text[:1].isupper())
+            and not _overlaps(token.idx, token.idx + len(token), taken)
+        ):
+            found.append((token.text, token.idx, token.idx + len(token), "ORG"))
     return found
 
 

@@ -260,7 +260,9 @@ def test_a_date_or_the_end_of_a_hyphenated_name_before_a_role_is_not_a_name(nlp:
 
 def test_a_name_goes_on_through_its_particles(nlp: Language) -> None:
     # The model types the given name a place, or stops before the particles, or types the rest ORG.
-    doc = nlp("Representatives including Maartje van der Brinkhorst and Ahn Ji-hwan expressed their dissatisfaction.")
+    doc = nlp(
+        "Representatives including Maartje van der Brinkhorst and Ahn Ji-hwan expressed their dissatisfaction."
+    )
     assert [e.text for e in doc.ents][:2] == ["Maartje", "van der Brinkhorst"]
     assert "Maartje van der Brinkhorst" in {e.name for e in extract_entities(doc, "")}
     doc = nlp("The goal by Wouter van den Hoevel came late; Wouter van den Hoevel said it was luck.")
@@ -268,3 +270,21 @@ def test_a_name_goes_on_through_its_particles(nlp: Language) -> None:
     assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Wouter van den Hoevel", "PERSON")]
     doc = nlp("The spokesman, Baltasar de los Riosmar, said that the plane was hit.")
     assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Baltasar de los Riosmar", "PERSON")]
+
+
+def test_an_acronym_after_a_person_and_of_is_their_organisation(nlp: Language) -> None:
+    doc = nlp(
+        "Jan Kowal of the Labour Party and Ewa Nowak of ADPL were defeated, with Piotr Wrona of LSD elected."
+    )
+    names = {(e.name, e.type) for e in extract_entities(doc, "")}
+    assert {("ADPL", "ORG"), ("LSD", "ORG"), ("Labour Party", "ORG")} <= names
+
+
+def test_an_izafe_name_is_whole(nlp: Language) -> None:
+    # The model stops at the first hyphen ("Jaish" as a nationality, "Tehrik" as an organisation).
+    doc = nlp("Police blamed Jaish-e-Mohammed for the blasts, and Tehrik-i-Taliban denied any role.")
+    assert [e.text for e in doc.ents] == ["Jaish", "Tehrik"]
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [
+        ("Jaish-e-Mohammed", "ORG"),
+        ("Tehrik-i-Taliban", "ORG"),
+    ]
