@@ -260,9 +260,7 @@ def test_a_date_or_the_end_of_a_hyphenated_name_before_a_role_is_not_a_name(nlp:
 
 def test_a_name_goes_on_through_its_particles(nlp: Language) -> None:
     # The model types the given name a place, or stops before the particles, or types the rest ORG.
-    doc = nlp(
-        "Representatives including Maartje van der Brinkhorst and Ahn Ji-hwan expressed their dissatisfaction."
-    )
+    doc = nlp("Members including Maartje van der Brinkhorst and Ahn Ji-hwan expressed their dissatisfaction.")
     assert [e.text for e in doc.ents][:2] == ["Maartje", "van der Brinkhorst"]
     assert "Maartje van der Brinkhorst" in {e.name for e in extract_entities(doc, "")}
     doc = nlp("The goal by Wouter van den Hoevel came late; Wouter van den Hoevel said it was luck.")
