@@ -711,6 +711,15 @@ def _clean(ent: Span) -> list[tuple[str, int, int, str]]:
     if "(" in ent.text and ")" not in ent.text:
         cut = next(i for i, t in enumerate(tokens) if t.text == "(")
         return _clean_tokens(tokens[:cut], label) + _clean_tokens(tokens[cut + 1 :], label)
+    parts = _coordinated_persons(tokens) if label in {"ORG", "GPE", "FAC"} else None
+    if parts:
+        return [c for part in parts for c in _clean_tokens(part, "PERSON")]
+    if label == "PERSON":
+        cut = next((i for i, t in enumerate(tokens) if t.lower_ == "of" and i > 0), 0)
+        place = tokens[cut + 1 :]
+        if cut and place and all(t.ent_type_ == "GPE" or name_key(t.text) in COUNTRIES for t in place):
+            # "Jan Kowal of Savannah": a person and where they come from
+            return _clean_tokens(tokens[:cut], label) + _clean_tokens(tokens[cut + 1 :], "GPE")
     return _clean_tokens(_extend_compound(tokens, label), label)
 
 
@@ -724,6 +733,11 @@ def _joined_names(doc: Doc) -> list[Span]:
         if ent.label_ == "NORP" and _first_name_as_group(ent):
             out.append(Span(doc, ent.start, ent.end + 1, label="PERSON"))
             continue
+        if ent.label_ != "PERSON" and len(ent) == 1 and _given_name(ent[0]):
+            end = _through_particles(doc, ent.end)
+            if end > ent.end:  # "Maartje" typed a place, "van den Hoevel" untagged
+                out.append(Span(doc, ent.start, end, label="PERSON"))
+                continue
         if ent.label_ != "PERSON":
             out.append(_with_izafe(ent))
             continue
@@ -1023,6 +1037,10 @@ def _cued_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[
                 end += 1
             elif end + 1 < n and doc[end].text in _HYPHENS and _hyphen_joined(doc, end):
                 end += 2
+            elif end + 1 < n and _hyphenated_part(doc[end + 1]) and doc[end].text in _HYPHENS:
+                end += 2  # "Paek Min" + "-sol"
+            elif _through_particles(doc, end) > end:
+                end = _through_particles(doc, end)  # "Ines" + "de la Rios"
             else:
                 break
         run = doc[i:end]
@@ -1032,7 +1050,7 @@ def _cued_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[
         if (after_cue or _role_follows(doc, end)) and not _overlaps(run.start_char, run.end_char, taken):
             if lower_words is None:
                 lower_words = {t.lower_ for t in doc if t.is_lower}
-            if not any(t.lower_ in lower_words for t in run):
+            if not any(t.lower_ in lower_words for t in run if not t.is_lower):
                 found.append((run.text, run.start_char, run.end_char, "PERSON"))
         i = end
     return found
@@ -1084,15 +1102,22 @@ def _hyphen_joined(doc: Doc, hyphen: int) -> bool:
 
 
 def _role_follows(doc: Doc, end: int) -> bool:
-    """ ", a spokesperson", ", deputy Prime Minister", ", one of the deputies": a role in apposition."""
-    after = doc[end : end + 4]
-    if len(after) < 2 or after[0].text != ",":
+    """ ", a spokesperson", ", deputy Prime Minister", ", the provincial governor", ", of the National
+    Foundation": a role or an affiliation in apposition."""
+    after = doc[end : end + 6]
+    if len(after) < 3 or after[0].text != ",":
         return False
     k = 1
-    if after[k].lower_ in {"a", "an", "the", "his", "her", "their", "its"} and len(after) > k + 1:
+    if after[k].lower_ == "of":
+        k += after[k + 1].lower_ == "the"
+        return k + 1 < len(after) and _capitalised_propn(after[k + 1])
+    if after[k].lower_ in {"a", "an", "the", "his", "her", "their", "its"}:
         k += 1
+    cues = TITLES | PERSON_NOUNS | NAME_CUES
+    while k + 1 < len(after) and after[k].pos_ == "ADJ" and after[k].lower_ not in cues and k < 4:
+        k += 1  # "the provincial governor"
     word = after[k]
-    return word.is_lower and (word.lower_ in TITLES | PERSON_NOUNS | NAME_CUES)
+    return word.is_lower and word.lower_ in cues
 
 
 def _in_outlet(token: Token) -> bool:
@@ -1169,6 +1194,8 @@ def _in_person_context(tokens: list[Token]) -> bool:
     office or a person noun right before it ("colleague Jan Kowal") or in apposition ("their
     colleague, Jan Kowal,", "Jan Kowal, a spokesman for ...")."""
     words = [t for t in tokens if not t.is_punct and not (t.is_lower and t.lower_ in PARTICLES)]
+    if len(words) == 1 == len(tokens) and words[0].pos_ == "PROPN" and _bare_name_word(words[0]):
+        return _role_follows(words[0].doc, words[0].i + 1)  # "Wiranata, the provincial governor"
     if not 2 <= len(words) <= 3 or not all(t.text[:1].isupper() and not t.is_upper for t in words):
         return False
     key = name_key(" ".join(t.text for t in words))
@@ -1232,13 +1259,45 @@ def _is_name_cue(token: Token) -> bool:
     if word in NAME_CUES or (len(word) >= 7 and word.endswith("ist") and token.text[:1].isupper()):
         return True
     doc, i = token.doc, token.i
+    if word == "lady" and i > 0 and doc[i - 1].lower_ == "first":
+        return True  # "First Lady X"
     return word in TITLES and i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ in TITLES
+
+
+def _coordinated_persons(tokens: list[Token]) -> list[list[Token]] | None:
+    """ "Pieterjan de Wit and Ines da Monte" typed one organisation: two personal names joined by
+    "and" (one of two or more words), not a firm named for two people ("Marks and Spencer")."""
+    cut = next((i for i, t in enumerate(tokens) if t.lower_ == "and"), 0)
+    if not cut:
+        return None
+    left, right = tokens[:cut], tokens[cut + 1 :]
+    sizes = [_name_words(left), _name_words(right)]
+    if 0 in sizes or max(sizes) < 2 or max(sizes) > 4:
+        return None
+    return [left, right]
+
+
+def _name_words(tokens: list[Token]) -> int:
+    """How many personal-name words the tokens are (0 if any is not one): particles and the parts of
+    a hyphenated name do not count."""
+    count = 0
+    for t in tokens:
+        if t.text in _HYPHENS or (t.is_lower and t.lower_ in PARTICLES) or _hyphenated_part(t):
+            continue
+        if not _bare_name_word(t) or t.pos_ != "PROPN":
+            return 0
+        if t.i == 0 or t.doc[t.i - 1].text not in _HYPHENS:
+            count += 1
+    return count
 
 
 def _cued_person(tokens: list[Token]) -> bool:
     """A place or organisation span that opens with a personal cue and goes on with one to four
     capitalised name words is a person the model mistyped ("Dr Wiranata" as ORG)."""
-    if len(tokens) < 2 or not _is_name_cue(tokens[0]):
+    ranked = len(tokens) > 3 and tokens[0].lower_ in TITLES and tokens[1].text in _HYPHENS
+    if ranked:
+        tokens = tokens[2:]  # "Major-General"
+    if len(tokens) < 2 or not (_is_name_cue(tokens[0]) or (ranked and tokens[0].lower_ in TITLES)):
         return False
     rest = [t for t in tokens[1:] if not (t.is_lower and t.lower_ in PARTICLES) and t.text not in _HYPHENS]
     return 1 <= len(rest) <= 4 and all(_bare_name_word(t) for t in rest if not _hyphenated_part(t))
@@ -1261,7 +1320,8 @@ def _bare_name_word(token: Token) -> bool:
         and word not in CORPORATE_SUFFIXES
         and word not in COUNTRIES
         and word not in SUBDIVISIONS
-        and not _group_word(word)
+        and word not in GROUP_WORDS
+        and not (word[:4] in _COUNTRY_STEMS and word.endswith(("an", "ese", "ish", "i", "ic", "ch")))
     )
 
 

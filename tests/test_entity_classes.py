@@ -286,3 +286,40 @@ def test_an_izafe_name_is_whole(nlp: Language) -> None:
         ("Jaish-e-Mohammed", "ORG"),
         ("Tehrik-i-Taliban", "ORG"),
     ]
+
+
+def test_more_shapes_of_cued_names(nlp: Language) -> None:
+    # A hyphenated rank before a name typed ORG; "First Lady"; a name with particles or a hyphenated
+    # given name before a role; a one-word name typed ORG before a role; the particles untagged.
+    cases = {
+        "US spokesperson Major-General Chidinma Okonkwe said the decisions were final.": "Chidinma Okonkwe",
+        "The bill had the support of First Lady Ronaldeo.": "Ronaldeo",
+        "Paek Min-sol, the administrator of the village, said it was flattened.": "Paek Min-sol",
+        "Ines del Valderrey, the administrator of the village, said it was flattened.": "Ines del Valderrey",
+        "Wiranata, the provincial governor of Elazig, stated that the villages were hit.": "Wiranata",
+        'His UK counterpart, Maartje van den Hoevel, said "I do not think so".': "Maartje van den Hoevel",
+    }
+    for text, name in cases.items():
+        assert (name, "PERSON") in {(e.name, e.type) for e in extract_entities(nlp(text), "")}, text
+
+
+def test_two_persons_typed_one_organisation_are_two_persons(nlp: Language) -> None:
+    doc = nlp(
+        "New Zealand lost players Yaw Owusuah, Pieterjan de Wittekamp and Ines da Montebranco to injury."
+    )
+    assert "Pieterjan de Wittekamp and Ines da Montebranco" in [e.text for e in doc.ents]
+    names = {(e.name, e.type) for e in extract_entities(doc, "")}
+    assert {("Pieterjan de Wittekamp", "PERSON"), ("Ines da Montebranco", "PERSON")} <= names
+    # A firm named for two people stays one organisation.
+    doc = nlp("He shops at Marks and Spencer and eats at Procter and Gamble.")
+    assert ("Procter and Gamble", "ORG") in {(e.name, e.type) for e in extract_entities(doc, "")}
+
+
+def test_a_person_of_a_place_is_a_person_and_a_place(nlp: Language) -> None:
+    doc = nlp("The two killed were 54-year-old engineer Sutarjo of Savannah, Georgia, and a conductor.")
+    names = {(e.name, e.type) for e in extract_entities(doc, "")}
+    assert {("Sutarjo", "PERSON"), ("Savannah", "GPE")} <= names
+    # Not when the model does not see a place there.
+    assert "Catherine of Aragon" in {
+        e.name for e in extract_entities(nlp("Catherine of Aragon was a queen."), "")
+    }
