@@ -257,10 +257,62 @@ NAME_CUES = frozenset(
 )
 # The linking vowels of izafe names ("Jaish-e-Mohammed", "Tehrik-i-Taliban", "Hizb-ut-Tahrir").
 IZAFE_LINKS = frozenset(["e", "i", "ul", "ut", "ud", "us"])
+# Nouns for people that mark a name in apposition before them ("X, a member of", "X, his sister"),
+# too general to be read as a title glued before a name ("Member States").
+APPOSED_ROLES = frozenset(
+    [
+        "member",
+        "assistant",
+        "instructor",
+        "officer",
+        "employee",
+        "worker",
+        "volunteer",
+        "victim",
+        "brother",
+        "sister",
+        "friend",
+        "neighbour",
+        "neighbor",
+        "owner",
+        "veteran",
+        "graduate",
+        "organiser",
+        "organizer",
+        "candidate",
+        "executive",
+        "partner",
+        "parent",
+        "uncle",
+        "aunt",
+        "cousin",
+        "nephew",
+        "niece",
+        "widow",
+    ]
+)
 # Lowercase particles of European names, which a name goes on through ("Femke" + "van den Hoevel",
 # "Baltasar de los Rios"); not the Arabic ones, which are also English words ("as", "ad").
 EURO_PARTICLES = frozenset(
-    ["van", "von", "der", "den", "ter", "de", "del", "della", "di", "da", "du", "dos", "das", "los", "las"]
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "dos",
+        "das",
+        "la",
+        "le",
+        "los",
+        "las",
+    ]
 )
 # Words that make a name an organisation's, whatever its context ("Liberal Party", "Ministry of X").
 ORG_WORDS = frozenset(
@@ -761,6 +813,8 @@ def _joined_names(doc: Doc) -> list[Span]:
             start -= 1  # "Maartje" (untagged, or typed a place) + "van der Brinkhorst"
             if out and out[-1].start == start and out[-1].label_ != "PERSON":
                 out.pop()
+        elif start == ent.start:
+            start = _back_through_particles(doc, start)  # "Ines de la" + "Carrasquilla"
         if end - start >= 2 and end + 1 < len(doc) and _hyphenated_part(doc[end + 1]):
             end += 2  # "Park Hye" + "-won": the model stopped at the hyphen of a given name
         prev = out[-1] if out else None
@@ -805,6 +859,17 @@ def _through_particles(doc: Doc, end: int) -> int:
     if end < k < len(doc) and doc[k].text[:1].isupper() and doc[k].is_alpha and not doc[k].is_sent_start:
         return k + 1
     return end
+
+
+def _back_through_particles(doc: Doc, start: int) -> int:
+    """The start of an untagged given name and particles before a name ("Ines de la" of "Ines de la
+    Carrasquilla", when the model tagged only "Carrasquilla")."""
+    k = start
+    while k > 0 and start - k < 3 and doc[k - 1].is_lower and doc[k - 1].lower_ in EURO_PARTICLES:
+        k -= 1
+    if k < start and k > 0 and doc[k - 1].ent_iob_ == "O" and _given_name(doc[k - 1]):
+        return k - 1
+    return start
 
 
 def _given_name(token: Token) -> bool:
@@ -1027,7 +1092,7 @@ def _cued_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[
     i, n = 0, len(doc)
     while i < n:
         if not _untagged_name_word(doc[i]) or (
-            i > 0 and (_untagged_name_word(doc[i - 1]) or not doc[i - 1].whitespace_)
+            i > 0 and (_untagged_name_word(doc[i - 1]) or not (doc[i - 1].whitespace_ or doc[i - 1].is_space))
         ):
             i += 1
             continue
@@ -1113,7 +1178,7 @@ def _role_follows(doc: Doc, end: int) -> bool:
         return k + 1 < len(after) and _capitalised_propn(after[k + 1])
     if after[k].lower_ in {"a", "an", "the", "his", "her", "their", "its"}:
         k += 1
-    cues = TITLES | PERSON_NOUNS | NAME_CUES
+    cues = TITLES | PERSON_NOUNS | NAME_CUES | APPOSED_ROLES
     while k + 1 < len(after) and after[k].pos_ == "ADJ" and after[k].lower_ not in cues and k < 4:
         k += 1  # "the provincial governor"
     word = after[k]
@@ -1299,7 +1364,13 @@ def _cued_person(tokens: list[Token]) -> bool:
         tokens = tokens[2:]  # "Major-General"
     if len(tokens) < 2 or not (_is_name_cue(tokens[0]) or (ranked and tokens[0].lower_ in TITLES)):
         return False
-    rest = [t for t in tokens[1:] if not (t.is_lower and t.lower_ in PARTICLES) and t.text not in _HYPHENS]
+    rest = [
+        t
+        for t in tokens[1:]
+        if not (t.is_lower and t.lower_ in PARTICLES)
+        and t.text not in _HYPHENS
+        and t.text not in {"'s", "’s"}
+    ]
     return 1 <= len(rest) <= 4 and all(_bare_name_word(t) for t in rest if not _hyphenated_part(t))
 
 

@@ -323,3 +323,25 @@ def test_a_person_of_a_place_is_a_person_and_a_place(nlp: Language) -> None:
     assert "Catherine of Aragon" in {
         e.name for e in extract_entities(nlp("Catherine of Aragon was a queen."), "")
     }
+
+
+def test_an_untagged_name_opening_a_paragraph_before_a_role_is_a_person(nlp: Language) -> None:
+    doc = nlp("The shooting was over by noon.\n\nKusumadi, a student in the class at the time, was hurt.")
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Kusumadi", "PERSON")]
+    doc = nlp("It was praised.\n\nInes de la Carrasquilla, a graduate assistant at the college, was hurt.")
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Ines de la Carrasquilla", "PERSON")]
+
+
+def test_an_honorific_before_a_possessive_name_typed_org_is_not_part_of_it(nlp: Language) -> None:
+    doc = parsed_doc(
+        nlp,
+        """
+        Dr NNP PROPN compound 1 Dr B-ORG
+        Wiranata NNP PROPN poss 3 Wiranata I-ORG
+        's POS PART case 1 's I-ORG
+        project NN NOUN nsubj 4 project O
+        failed VBD VERB ROOT 4 fail O
+        . . PUNCT punct 4 . O
+        """,
+    )
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Wiranata", "PERSON")]
