@@ -817,6 +817,8 @@ def _joined_names(doc: Doc) -> list[Span]:
             start = _back_through_particles(doc, start)  # "Ines de la" + "Carrasquilla"
         if end - start >= 2 and end + 1 < len(doc) and _hyphenated_part(doc[end + 1]):
             end += 2  # "Park Hye" + "-won": the model stopped at the hyphen of a given name
+        elif end + 2 < len(doc) and _hyphenated_given_name(doc[end : end + 3]):
+            end += 3  # "Ahn" + "Do-yeon": the model tagged only the family name
         prev = out[-1] if out else None
         if (
             prev is not None
@@ -859,6 +861,24 @@ def _through_particles(doc: Doc, end: int) -> int:
     if end < k < len(doc) and doc[k].text[:1].isupper() and doc[k].is_alpha and not doc[k].is_sent_start:
         return k + 1
     return end
+
+
+def _hyphenated_given_name(tokens: Span) -> bool:
+    """A short capitalised syllable, a hyphen and a short lowercase one ("Do-yeon", "Min-sol"): the
+    given name after a family name, not an English compound ("Co-founder", "Anti-war")."""
+    first, hyphen, last = tokens
+    return (
+        first.ent_iob_ == "O"
+        and first.is_alpha
+        and first.text[:1].isupper()
+        and not first.is_upper
+        and len(first) <= 4
+        and first.lower_ not in {"co", "ex", "anti", "pro", "non", "re", "pre", "post", "mid", "sub", "vice"}
+        and len(last) <= 4
+        and first.doc[first.i - 1].whitespace_ == " "
+        and _hyphenated_part(last)
+        and hyphen.text in _HYPHENS
+    )
 
 
 def _back_through_particles(doc: Doc, start: int) -> int:
@@ -1167,8 +1187,8 @@ def _hyphen_joined(doc: Doc, hyphen: int) -> bool:
 
 
 def _role_follows(doc: Doc, end: int) -> bool:
-    """ ", a spokesperson", ", deputy Prime Minister", ", the provincial governor", ", of the National
-    Foundation": a role or an affiliation in apposition."""
+    """ ", a spokesperson", ", deputy Prime Minister", ", of the National Foundation": a role or an
+    affiliation in apposition."""
     after = doc[end : end + 6]
     if len(after) < 3 or after[0].text != ",":
         return False
@@ -1179,8 +1199,6 @@ def _role_follows(doc: Doc, end: int) -> bool:
     if after[k].lower_ in {"a", "an", "the", "his", "her", "their", "its"}:
         k += 1
     cues = TITLES | PERSON_NOUNS | NAME_CUES | APPOSED_ROLES
-    while k + 1 < len(after) and after[k].pos_ == "ADJ" and after[k].lower_ not in cues and k < 4:
-        k += 1  # "the provincial governor"
     word = after[k]
     return word.is_lower and word.lower_ in cues
 
@@ -1260,7 +1278,7 @@ def _in_person_context(tokens: list[Token]) -> bool:
     colleague, Jan Kowal,", "Jan Kowal, a spokesman for ...")."""
     words = [t for t in tokens if not t.is_punct and not (t.is_lower and t.lower_ in PARTICLES)]
     if len(words) == 1 == len(tokens) and words[0].pos_ == "PROPN" and _bare_name_word(words[0]):
-        return _role_follows(words[0].doc, words[0].i + 1)  # "Wiranata, the provincial governor"
+        return _role_follows(words[0].doc, words[0].i + 1)  # "Wiranata, the governor of X"
     if not 2 <= len(words) <= 3 or not all(t.text[:1].isupper() and not t.is_upper for t in words):
         return False
     key = name_key(" ".join(t.text for t in words))
