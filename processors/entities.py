@@ -1187,8 +1187,8 @@ def _hyphen_joined(doc: Doc, hyphen: int) -> bool:
 
 
 def _role_follows(doc: Doc, end: int) -> bool:
-    """ ", a spokesperson", ", deputy Prime Minister", ", of the National Foundation": a role or an
-    affiliation in apposition."""
+    """ ", a spokesperson", ", deputy Prime Minister", ", the provincial governor", ", of the National
+    Foundation": a role or an affiliation in apposition."""
     after = doc[end : end + 6]
     if len(after) < 3 or after[0].text != ",":
         return False
@@ -1199,6 +1199,8 @@ def _role_follows(doc: Doc, end: int) -> bool:
     if after[k].lower_ in {"a", "an", "the", "his", "her", "their", "its"}:
         k += 1
     cues = TITLES | PERSON_NOUNS | NAME_CUES | APPOSED_ROLES
+    while k + 1 < len(after) and after[k].pos_ == "ADJ" and after[k].lower_ not in cues and k < 4:
+        k += 1  # "the provincial governor"
     word = after[k]
     return word.is_lower and word.lower_ in cues
 

@@ -297,6 +297,7 @@ def test_more_shapes_of_cued_names(nlp: Language) -> None:
         "Paek Min-sol, the administrator of the village, said it was flattened.": "Paek Min-sol",
         "Ines del Valderrey, the administrator of the village, said it was flattened.": "Ines del Valderrey",
         "Wiranata, the governor of Elazig, stated that the villages were hit.": "Wiranata",
+        "Kusumadi, the provincial governor of Elazig, stated that the villages were hit.": "Kusumadi",
         'His UK counterpart, Maartje van den Hoevel, said "I do not think so".': "Maartje van den Hoevel",
     }
     for text, name in cases.items():
