@@ -145,10 +145,10 @@ class _Article:
         if found is None:
             found = {}
             first = pattern.slots[0]
-            if not first.isdisjoint(self.body.index):
+            if not self.body.index.keys().isdisjoint(first):  # iterates the smaller side
                 for span in self.body.find(pattern):
                     found.setdefault(self.unit_of[span[0]], []).append(span)
-            if not first.isdisjoint(self.head.index) and self.title_unit < len(self.units):
+            if not self.head.index.keys().isdisjoint(first) and self.title_unit < len(self.units):
                 for span in self.head.find(pattern):
                     found.setdefault(self.title_unit, []).append(span)
             self._memo[id(pattern)] = found
@@ -165,7 +165,7 @@ class _Article:
         return kept
 
     def lacks(self, words: frozenset[str]) -> bool:
-        return words.isdisjoint(self.body.index) and words.isdisjoint(self.head.index)
+        return self.body.index.keys().isdisjoint(words) and self.head.index.keys().isdisjoint(words)
 
     def units_with(self, patterns: Iterable[Pattern]) -> set[int]:
         return {n for p in patterns for n in self.spans(p)}

@@ -20,9 +20,13 @@ its level equals the full assessment's.
 import re
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import IDX, IS_SPACE, SENT_START
 from spacy.language import Language
+from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
+from processors.attribute_memo import MemoAttributeRuler
 from processors.desk import DeskLexicon, classify_desk, load_desks
 from processors.entities import extract_entities
 from processors.escalation import assess, could_match
@@ -94,6 +98,11 @@ class AlertLane:
         self.rules = rules
         self.desks = desks if desks is not None else load_desks()  # loaded here once, or passed in
         self.alert_min_level = alert_min_level
+        self._components = [
+            (name, MemoAttributeRuler(c) if isinstance(c, AttributeRuler) else c)
+            for name, c in nlp.pipeline
+            if name not in _SKIPPED
+        ]
         language_identifier()
 
     def assess(self, raw: RawArticle, article_id: str) -> LaneResult:
@@ -125,12 +134,14 @@ class AlertLane:
     def _parse(self, text: str, spans: list[tuple[int, int]]) -> Doc:
         """The model without its dependency parser (a sixth of its cost): the sentences are the spans."""
         doc = self.nlp.make_doc(text)
-        starts = {a for a, _ in spans}
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.idx in starts or doc[token.i - 1].is_space
-        for name, component in self.nlp.pipeline:
-            if name not in _SKIPPED:
-                doc = component(doc)
+        if len(doc):  # a sentence starts at a span's start and after whitespace, as one array
+            cols = doc.to_array([IDX, IS_SPACE])
+            starts = numpy.isin(cols[:, 0], [a for a, _ in spans])
+            starts[0] = True
+            starts[1:] |= cols[:-1, 1].astype(bool)
+            doc.from_array([SENT_START], numpy.where(starts, 1, -1).astype(numpy.uint64))  # type: ignore[arg-type]
+        for _, component in self._components:
+            doc = component(doc)
         return doc
 
 
