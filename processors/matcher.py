@@ -83,10 +83,13 @@ class TokenForms:
         index: dict[str, list[int]] = {}
         lows = [word.lower() for word in words]
         for i, low in enumerate(lows):
-            lemma = lemmas.get(low)
+            lemma = lemmas.get(low) if lemmas else None
             for form in _word_forms(low) if lemma is None or lemma == low else {lemma, *_word_forms(low)}:
-                index.setdefault(form, []).append(i)
-        return cls(words, [lemmas.get(low, low) for low in lows], index, text)
+                if form in index:
+                    index[form].append(i)
+                else:
+                    index[form] = [i]
+        return cls(words, [lemmas.get(low, low) for low in lows] if lemmas else lows, index, text)
 
     def find(self, pattern: Pattern, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """Token spans [i, j) in [start, end) where the pattern matches.

@@ -64,10 +64,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def blank_except(text: str, spans: list[tuple[int, int]]) -> str:
     """The text with every character outside `spans` turned into a space, line breaks kept."""
-    keep = bytearray(len(text))
-    for a, b in spans:
-        keep[a:b] = b"\x01" * (b - a)
-    return "".join(c if keep[i] or c == "\n" else " " for i, c in enumerate(text))
+    out, at = [], 0
+    for a, b in sorted(spans):
+        a = max(a, at)
+        if b > a:
+            out += [_NOT_NEWLINE.sub(" ", text[at:a]), text[a:b]]
+            at = b
+    out.append(_NOT_NEWLINE.sub(" ", text[at:]))
+    return "".join(out)
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 @dataclass(frozen=True)
