@@ -302,29 +302,6 @@ APPOSED_ROLES = frozenset(
         "widow",
     ]
 )
-# Lowercase particles of European names, which a name goes on through ("Femke" + "van den Hoevel",
-# "Baltasar de los Rios"); not the Arabic ones, which are also English words ("as", "ad").
-EURO_PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "der",
-        "den",
-        "ter",
-        "de",
-        "del",
-        "della",
-        "di",
-        "da",
-        "du",
-        "dos",
-        "das",
-        "la",
-        "le",
-        "los",
-        "las",
-    ]
-)
 # Words that make a name an organisation's, whatever its context ("Liberal Party", "Ministry of X").
 ORG_WORDS = frozenset(
     [
@@ -483,6 +460,12 @@ PARTICLES = frozenset(
         "arap",
     ]
 )
+# Lowercase particles of European names, which a name goes on through ("Femke" + "van den Hoevel",
+# "Baltasar de los Rios"): not the Arabic and Kalenjin ones, which are also English words ("as", "ad");
+# "ter" only here, PARTICLES does not list it.
+EURO_PARTICLES = (
+    PARTICLES - frozenset(["al", "el", "ad", "ar", "as", "bin", "ibn", "bint", "abu", "arap"])
+) | {"ter"}
 # Last words of newspaper names: the first list only after "the" ("the Toronto Star"), the second
 # anywhere ("Sydney Morning Herald"): no other kind of name ends in them.
 OUTLET_HEADS = frozenset(["times", "post", "news", "mail", "record", "mirror", "observer"])
