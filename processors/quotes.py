@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from processors.entities import resolve
+from processors.entities import PARTICLES, resolve
 from schemas import Entity, Quote
 
 # Generic speech and attribution verbs (lemmas).
@@ -898,12 +898,24 @@ def _propn_run(token: Token) -> str:
     """The proper-noun words around a token (a name the model did not tag), hyphens included."""
     doc = token.doc
     left = token.i
-    while left > 0 and (doc[left - 1].pos_ == "PROPN" or doc[left - 1].text == "-"):
+    while left > 0 and (
+        doc[left - 1].pos_ == "PROPN" or doc[left - 1].text == "-" or _hyphen_piece(doc, left - 1)
+    ):
         left -= 1
     right = token.i
-    while right + 1 < len(doc) and (doc[right + 1].pos_ == "PROPN" or doc[right + 1].text == "-"):
+    while right + 1 < len(doc) and (
+        doc[right + 1].pos_ == "PROPN" or doc[right + 1].text == "-" or _hyphen_piece(doc, right + 1)
+    ):
         right += 1
     return doc[left : right + 1].text
+
+
+def _hyphen_piece(doc: Doc, i: int) -> bool:
+    """A word glued to a hyphen ("Do" and "hyun" of "Do-hyun"), which the model often tags a noun."""
+    token = doc[i]
+    before = i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_
+    after = i + 1 < len(doc) and doc[i + 1].text == "-" and not token.whitespace_
+    return token.is_alpha and (before or after)
 
 
 def _named_in(subject: Token, index: _MentionIndex) -> Entity | None:
@@ -989,8 +1001,92 @@ def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) ->
         entity = _described_entity(subject, index, floor)
         if entity is not None:
             return _Speaker(entity.name, entity.type, None, 0.65)
+    holder = _name_in_description(subject, phrase, index)
+    if holder is not None:
+        return holder
     text = _phrase(phrase)
     return _Speaker(text, "DESCRIPTION", None, 0.5) if text else None
+
+
+_PLACE_TYPES = frozenset({"GPE", "LOC", "NORP", "FAC"})
+
+
+def _name_in_description(subject: Token, phrase: Span, index: _MentionIndex) -> _Speaker | None:
+    """A description that holds its speaker's name is that person, when the parser hung the name
+    off a title ("X, Ukraine's foreign minister", "Japan's coach X", "A spokesman for Y, X, in a
+    briefing") or the model did not tag it as a person (an unfamiliar or hyphenated name)."""
+    words = [t for t in phrase if not t.is_space]
+    commas = [i for i, t in enumerate(words) if t.text == ","]
+    if commas:
+        # "NAME, <person noun> ...": the name opens the phrase and a person noun follows the comma.
+        head, rest = words[: commas[0]], words[commas[0] + 1 :]
+        if _is_name(head) and any(
+            _names_a_person(t) for t in rest if t.dep_ in {"appos", "nsubj"} or t == subject
+        ):
+            return _named_speaker(head, index)
+    if _names_a_person(subject) or subject.lower_ in SPOKESPERSON_NOUNS | ROLE_NOUNS:
+        # "<person noun> NAME" closing the phrase: the title is compounded onto the name.
+        end = len(words)
+        while end and words[end - 1].is_punct and words[end - 1].text != "-":
+            end -= 1
+        start = end
+        while start and _name_word(words[start - 1]):
+            start -= 1
+        if start and start < end and _is_name(words[start:end]) and _names_a_person(words[start - 1]):
+            return _named_speaker(words[start:end], index)
+        if start and start < end and words[start - 1].pos_ == "ADP":
+            # "Vice chairman of the X Organization in Mogadishu NAME": a place the article names on
+            # its own opens the run; the rest is the name.
+            after = _after_place(words[start:end], index)
+            if after and _is_name(after, glued=True):
+                return _named_speaker(after, index)
+        # "A spokesman for Y, NAME, in a briefing": a name set off by commas after the title.
+        bounds = [*commas, len(words)]
+        for left, right in zip(bounds, bounds[1:], strict=False):
+            if words[left].i > subject.i and _is_name(words[left + 1 : right]):
+                return _named_speaker(words[left + 1 : right], index)
+    return None
+
+
+def _after_place(run: Sequence[Token], index: _MentionIndex) -> Sequence[Token]:
+    """The words of a proper-noun run after a place it opens with, one the article mentions alone."""
+    places = {entity.name for _, _, entity in index.rows if entity.type in {"GPE", "LOC"}}
+    for k in range(1, len(run)):
+        if run[0].doc.text[run[0].idx : run[k - 1].idx + len(run[k - 1].text)] in places:
+            return run[k:]
+    return ()
+
+
+def _name_word(token: Token) -> bool:
+    """A word personal names are made of: capitalised, a lowercase particle, or a hyphen piece."""
+    if token.text == "-" or _hyphen_piece(token.doc, token.i):
+        return True
+    if not token.is_alpha or token.pos_ in {"DET", "PRON", "VERB", "AUX", "NUM", "CCONJ"}:
+        return False
+    return token.text[:1].isupper() or token.lower_ in PARTICLES
+
+
+def _is_name(tokens: Sequence[Token], glued: bool = False) -> bool:
+    """Name words only, opening and closing on a capitalised word, with a proper noun among them,
+    not all typed a place (unless `glued`: the model gave them the type of a place before them)."""
+    return (
+        bool(tokens)
+        and all(_name_word(t) for t in tokens)
+        and tokens[0].text[:1].isupper()
+        and tokens[-1].text != "-"
+        and tokens[-1].lower_ not in PARTICLES
+        and any(t.pos_ == "PROPN" for t in tokens)
+        and (glued or not all(t.ent_type_ in _PLACE_TYPES for t in tokens if t.text != "-"))
+    )
+
+
+def _named_speaker(tokens: Sequence[Token], index: _MentionIndex) -> _Speaker:
+    """The entity the name words are, else the words themselves as an untagged person."""
+    first, last = tokens[0], tokens[-1]
+    row = index.row_at(last.idx, last.idx + len(last.text))
+    if row is not None and row[0] >= first.idx and row[2].type == "PERSON":
+        return _Speaker(row[2].name, "PERSON", None, 0.75)
+    return _Speaker(first.doc.text[first.idx : last.idx + len(last.text)], "PERSON", None, 0.6)
 
 
 def _owner(subject: Token, index: _MentionIndex) -> Entity | None:

@@ -572,3 +572,46 @@ def test_a_word_before_a_relative_clause_is_not_what_it_says(nlp: Language) -> N
 def test_an_unnamed_antecedent_of_a_relative_clause_is_described_without_the_clause(nlp: Language) -> None:
     text = 'The minister, who told reporters "we will not back down on this", left the building.'
     assert [q.speaker for q in _quotes(nlp, text)] == ["The minister"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            'The village was hit hard. "The village is totally flattened," Marek Do-hyun, local '
+            "administrator, told the radio.",
+            "Marek Do-hyun",
+        ),
+        (
+            'The match ended in a draw. "We played well in the second half and deserved the point," '
+            "Japan's coach Okonkwe said.",
+            "Okonkwe",
+        ),
+    ],
+)
+def test_a_description_that_holds_the_speakers_name_is_that_person(
+    nlp: Language, text: str, speaker: str
+) -> None:
+    # The parser hangs the name off the title ("Do-hyun" tagged a noun), or the model types it
+    # ORG: the speaker was the whole description.
+    assert [q.speaker for q in _quotes(nlp, text)] == [speaker]
+
+
+def test_a_title_phrase_ending_in_a_place_and_a_name_is_the_name(nlp: Language) -> None:
+    # The model glues "Mogadishu Ruben de los Altos" into one ORG; the article names the city alone.
+    text = (
+        "Fighting broke out in Mogadishu on Monday. Vice chairman of the Lakeside Peace Organization "
+        'in Mogadishu Ruben de los Altos said that "insurgents fired mortar bombs at the plane".'
+    )
+    assert [q.speaker for q in _quotes(nlp, text)] == ["Ruben de los Altos"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"The village is totally flattened," a local administrator told the radio.',
+        'Officials, speaking on condition of anonymity, said the plan was "a serious mistake for the city".',
+    ],
+)
+def test_a_description_without_a_name_stays_a_description(nlp: Language, text: str) -> None:
+    assert [q.speaker_type for q in _quotes(nlp, text)] == ["DESCRIPTION"]
