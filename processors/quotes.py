@@ -12,11 +12,11 @@ skip a person whose gender the article itself makes plain (no list of names).
 import re
 from bisect import bisect_right
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from processors.entities import PARTICLES, resolve
+from processors.entities import PARTICLES, TITLES, resolve
 from schemas import Entity, Quote
 
 # Generic speech and attribution verbs (lemmas).
@@ -242,6 +242,7 @@ def extract_quotes(doc: Doc, entities: list[Entity]) -> list[Quote]:
         quoted, start, end = _trim(text, span.start, span.end)
         if speaker is None or not quoted:
             continue
+        speaker = _completed(speaker, doc, index)
         quotes.append(
             Quote(
                 text=quoted,
@@ -327,6 +328,7 @@ class _MentionIndex:
         self.starts = [r[0] for r in rows]
         self.rows = rows
         self.genders: dict[str, str] | None = None  # learnt on the first he/she (learn_genders)
+        self.completions: dict[str, str] = {}  # speaker name -> the longest form its mentions give
 
     def at(self, start: int, end: int) -> Entity | None:
         row = self.row_at(start, end)
@@ -916,6 +918,73 @@ def _hyphen_piece(doc: Doc, i: int) -> bool:
     before = i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_
     after = i + 1 < len(doc) and doc[i + 1].text == "-" and not token.whitespace_
     return token.is_alpha and (before or after)
+
+
+def _completed(speaker: _Speaker, doc: Doc, index: _MentionIndex) -> _Speaker:
+    """A person's name the model cut at a particle or a hyphen ("Montebranco" of "Ines da
+    Montebranco", "Ahn Tae" of "Ahn Tae-oh") is named by the longest form its own mentions give."""
+    if speaker.type not in {"PERSON", None}:
+        return speaker
+    full = index.completions.get(speaker.name)
+    if full is None:
+        full = index.completions[speaker.name] = _longest_form(speaker.name, doc, index)
+    return replace(speaker, name=full) if full != speaker.name else speaker
+
+
+def _longest_form(name: str, doc: Doc, index: _MentionIndex) -> str:
+    """The name grown at each of its mentions outside quotes; unchanged when two forms disagree."""
+    text = doc.text
+    spans = [(s, e) for s, e, entity in index.rows if entity.name == name and text[s:e] == name]
+    if not spans:
+        spans = [
+            (m.start(), m.end())
+            for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text)
+            if not _inside(m.start(), index.quoted)
+        ]
+    forms: set[str] = set()
+    for start, end in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None:
+            forms.add(_grown(doc, span.start, span.end))
+    longest = max(forms, key=len, default=name)
+    if any(form not in longest for form in forms):
+        return name
+    return longest
+
+
+def _grown(doc: Doc, i: int, j: int) -> str:
+    """Tokens i..j grown right over glued hyphen pieces ("Tae" + "-oh"), left over lowercase
+    particles ("de la") and then over the given name before them."""
+    while j + 1 < len(doc) and doc[j].text == "-" and not doc[j - 1].whitespace_ and not doc[j].whitespace_:
+        if not doc[j + 1].is_alpha:
+            break
+        j += 2
+    while i > 0:
+        prev = doc[i - 1]
+        if prev.text.islower() and prev.lower_ in PARTICLES:
+            i -= 1
+        elif prev.text == "-" and not prev.whitespace_ and i > 1 and doc[i - 2].lower_ in PARTICLES:
+            i -= 2
+        else:
+            break
+    # Only a name that opens with a particle takes the given name before it: a capitalised word
+    # before a plain surname is as often a descriptor ("Education Minister X", "Labour MP X").
+    if i > 0 and doc[i].text in PARTICLES and _given_name(doc[i - 1]):
+        i -= 1
+    return doc[i:j].text
+
+
+def _given_name(token: Token) -> bool:
+    """A capitalised proper noun before a name's particle ("Jan" of "Jan bin Said") that is no
+    title, acronym, place or body."""
+    return (
+        token.pos_ == "PROPN"
+        and token.is_alpha
+        and token.text[:1].isupper()
+        and not token.is_upper
+        and token.lower_ not in TITLES
+        and token.ent_type_ in {"", "PERSON"}
+    )
 
 
 def _named_in(subject: Token, index: _MentionIndex) -> Entity | None:

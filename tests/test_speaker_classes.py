@@ -615,3 +615,42 @@ def test_a_title_phrase_ending_in_a_place_and_a_name_is_the_name(nlp: Language) 
 )
 def test_a_description_without_a_name_stays_a_description(nlp: Language, text: str) -> None:
     assert [q.speaker_type for q in _quotes(nlp, text)] == ["DESCRIPTION"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "Environmentalist Ines da Montebranco said that the plan could pay for itself. "
+            '"It is going to cost a lot of money but it will also save a lot," da Montebranco said.',
+            "Ines da Montebranco",
+        ),
+        (
+            "Prime Minister Ahn Tae-oh has been in the city since Monday. "
+            '"Otherwise, they will face the most severe penalties," Ahn said in a televised statement.',
+            "Ahn Tae-oh",
+        ),
+        (
+            "Officials denied the claim. Teodor bin Rashad al-Kuwari, Westland's foreign minister, said "
+            'to The Courier, "We are absolutely sure that nothing was taken from the army".',
+            "Teodor bin Rashad al-Kuwari",
+        ),
+        (
+            "Opposition Treasury spokesman Byun Min-sol suggested the deal was "
+            '"probably in the millions rather than the billions", echoing fears.',
+            "Byun Min-sol",
+        ),
+    ],
+)
+def test_a_name_cut_at_a_particle_or_hyphen_is_named_in_full(nlp: Language, text: str, speaker: str) -> None:
+    # The model tags "Montebranco", "Ahn Tae", "bin Rashad al-Kuwari", "Byun Min": the speaker
+    # takes the longest form the article gives at the person's own mentions.
+    assert [q.speaker for q in _quotes(nlp, text)] == [speaker]
+
+
+def test_a_word_opening_the_sentence_before_a_cut_name_is_not_its_given_name(nlp: Language) -> None:
+    text = (
+        "Environmentalist Kowalczyk-Brandt said the plan would work. "
+        '"It will pay for itself within ten years," Kowalczyk-Brandt said.'
+    )
+    assert [q.speaker for q in _quotes(nlp, text)] == ["Kowalczyk-Brandt"]
