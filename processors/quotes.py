@@ -992,13 +992,16 @@ def _named_in(subject: Token, index: _MentionIndex) -> Entity | None:
     compounding ("spokesman John Smith", "U.S. Ambassador ... Jane Doe"), a person
     first; names behind a preposition ("a top adviser to X") describe the speaker, they are not it."""
     found: list[Entity] = []
-    stack = [c for c in subject.children if c.dep_ in _NAME_LINKS]
+    stack = [(c, False) for c in subject.children if c.dep_ in _NAME_LINKS]
     while stack:
-        token = stack.pop()
+        token, described = stack.pop()
         entity = index.at(token.idx, token.idx + len(token.text))
-        if entity is not None:
+        if entity is not None and (entity.type == "PERSON" or not described):
             found.append(entity)
-        stack.extend(c for c in token.children if c.dep_ in _NAME_LINKS)
+        # Below a description in apposition ("X, a senior Hamas official,") a body is the
+        # speaker's affiliation, not the speaker.
+        described = described or (token.dep_ == "appos" and token.pos_ == "NOUN")
+        stack.extend((c, described) for c in token.children if c.dep_ in _NAME_LINKS)
     persons = [e for e in found if e.type == "PERSON"]
     if persons:
         return persons[0]

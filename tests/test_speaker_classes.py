@@ -654,3 +654,12 @@ def test_a_word_opening_the_sentence_before_a_cut_name_is_not_its_given_name(nlp
         '"It will pay for itself within ten years," Kowalczyk-Brandt said.'
     )
     assert [q.speaker for q in _quotes(nlp, text)] == ["Kowalczyk-Brandt"]
+
+
+def test_a_body_in_the_speakers_description_is_not_the_speaker(nlp: Language) -> None:
+    # "NAME, a senior Hamas official, commented": the untagged name, not the body in its apposition.
+    text = (
+        "Thousands rallied in the stadium. Wouter van den Hoevel, a senior Hamas official, commented "
+        'that "the movement has gone from a few thousand people to a backing of millions".'
+    )
+    assert [q.speaker for q in _quotes(nlp, text)] == ["Wouter van den Hoevel"]
