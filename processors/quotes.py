@@ -432,7 +432,7 @@ def _attribute(
             if speaker is not None and speaker.type != "DESCRIPTION":
                 return _Speaker(speaker.name, speaker.type, speaker.cue, 0.85)
     if cue is not None:
-        subject = _subject(cue, quoted)
+        subject = _subject(cue, quoted) or _name_after_close(doc, text, span, cue)
         if subject is not None:
             speaker = _speaker_from(subject, text, span, index, entities, last)
             if speaker is not None:
@@ -521,6 +521,26 @@ def _mention_before(verb: Token, index: _MentionIndex) -> Token | None:
     prev = verb.doc[verb.i - 1]
     row = index.row_at(prev.idx, prev.idx + len(prev.text))
     return prev if row is not None and row[2].type in {"PERSON", "ORG"} else None
+
+
+_AFTER_CLOSE = re.compile(r"[,]?[ \t]+")
+
+
+def _name_after_close(doc: Doc, text: str, span: _Span, cue: Token) -> Token | None:
+    """'"...," Jan Kowal, head of the office, told Reuters.': a cue after the quote that the parser
+    joined to the quote's own clause has no subject outside it; the name opening the words after the
+    closing mark is the subject, when the cue closes the same sentence."""
+    match = _AFTER_CLOSE.match(text, span.end + 1)
+    if match is None or cue.idx <= match.end():
+        return None
+    between = text[match.end() : cue.idx]
+    if _MARKS.search(between) or any(c in between for c in ".!?:;\n"):
+        return None
+    tokens = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
+    token = tokens[0] if tokens is not None and len(tokens) else None
+    if token is None or token.idx != match.end() or token.pos_ != "PROPN":
+        return None
+    return token if token.ent_type_ in {"", "PERSON", "ORG"} else None
 
 
 def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token | None:

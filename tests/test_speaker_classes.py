@@ -663,3 +663,37 @@ def test_a_body_in_the_speakers_description_is_not_the_speaker(nlp: Language) ->
         'that "the movement has gone from a few thousand people to a backing of millions".'
     )
     assert [q.speaker for q in _quotes(nlp, text)] == ["Wouter van den Hoevel"]
+
+
+def test_a_name_after_the_closing_mark_is_the_subject_of_a_cue_joined_to_the_quote(nlp: Language) -> None:
+    # '"...," Karel Dvorak, head of the office, told Reuters.': the parser made "told" a conjunct of
+    # the quote's own verb, whose subject is inside the quote.
+    doc = parsed_doc(
+        nlp,
+        """
+        " `` PUNCT punct 2 " O
+        There EX PRON expl 2 there O
+        are VBP VERB ROOT 2 be O
+        talks NNS NOUN attr 2 talk O
+        . . PUNCT punct 2 . O
+        Novak NNP PROPN nsubj 6 Novak B-PERSON
+        asked VBD VERB ROOT 6 ask O
+        to TO PART aux 8 to O
+        meet VB VERB xcomp 6 meet O
+        officials NNS NOUN dobj 8 official O
+        , , PUNCT punct 6 , O
+        " '' PUNCT punct 6 " O
+        Karel NNP PROPN compound 13 Karel B-PERSON
+        Dvorak NNP PROPN appos 9 Dvorak I-PERSON
+        , , PUNCT punct 13 , O
+        head NN NOUN appos 13 head O
+        of IN ADP prep 15 of O
+        the DT DET det 18 the O
+        office NN NOUN pobj 16 office O
+        , , PUNCT punct 6 , O
+        told VBD VERB conj 6 tell O
+        Reuters NNP PROPN dobj 20 Reuters B-ORG
+        . . PUNCT punct 20 . O
+        """,
+    )
+    assert [q.speaker for q in _doc_quotes(doc)] == ["Karel Dvorak"]
