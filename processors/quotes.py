@@ -555,7 +555,7 @@ def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token
     if prev is not None and prev.text == ":" or (region_start > 1 and doc[region_start - 2].text == ":"):
         region_start = doc[region_start - 2].sent.start
     quoted = [(s.start - 1, s.end + 1) for s in spans]
-    best: tuple[int, Token] | None = None
+    best: tuple[bool, int, Token] | None = None
     for token in doc[region_start:region_end]:
         if not _is_cue(token) or any(qs <= token.idx < qe for qs, qe in quoted):
             continue
@@ -563,9 +563,23 @@ def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token
         if "\n\n" in between:
             continue
         distance = token.idx - span.end if token.idx >= span.end else span.start - token.idx
-        if best is None or distance < best[0]:
-            best = (distance, token)
-    return best[1] if best else None
+        # A cue whose clause holds the quote beats a nearer one beside it ("X said it was "..." and
+        # described it as ...": "said").
+        outside = not _governs(token, first[0])
+        if best is None or (outside, distance) < best[:2]:
+            best = (outside, distance, token)
+    return best[2] if best else None
+
+
+def _governs(verb: Token, token: Token) -> bool:
+    """`token` is in the verb's clause (the verb is among its heads)."""
+    for _ in range(12):
+        if token == verb:
+            return True
+        if token.head == token:
+            return False
+        token = token.head
+    return False
 
 
 def _speaker_after(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token | None:

@@ -697,3 +697,14 @@ def test_a_name_after_the_closing_mark_is_the_subject_of_a_cue_joined_to_the_quo
         """,
     )
     assert [q.speaker for q in _doc_quotes(doc)] == ["Karel Dvorak"]
+
+
+def test_the_cue_whose_clause_holds_the_quote_beats_a_nearer_cue_beside_it(nlp: Language) -> None:
+    # "called" is nearer to the first quote, but the quote is what "said" reports; with "called" its
+    # subject ("the bus") left the speaker to a guess.
+    text = (
+        "The driver, Jan Kowal, was unhurt. The mayor, Anna Berg, said the bus was "
+        '"completely destroyed" and called it "the worst accident in our history".'
+    )
+    first = _quotes(nlp, text)[0]
+    assert (first.text, first.speaker, first.cue) == ("completely destroyed", "Anna Berg", "said")
