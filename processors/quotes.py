@@ -657,6 +657,9 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
         # the parser hung on it is a misparse; the speaker is the subject of the clause it modifies.
         # "whilst promising" borrows the clause's subject; "with Boswell stating" has its own.
         own = token.dep_ == "pcomp" and any(c.dep_ == "nsubj" for c in token.children)
+        # Unless the clause it hangs on is the quote itself: then its subject is the speaker
+        # ("Jane Doe, the mother, ..., adding to CNN: "I feel ...": "adding" on "feel").
+        own = own or (token.head.i > token.i and _inside(token.head.idx, quoted))
         participle = token.tag_ == "VBG" and token.dep_ in {"advcl", "acl", "xcomp", "pcomp"} and not own
         from_participle = from_participle or participle
         # "X claims that Y is active, stating ...": a participle the parser hung on a subordinate

@@ -708,3 +708,37 @@ def test_the_cue_whose_clause_holds_the_quote_beats_a_nearer_cue_beside_it(nlp: 
     )
     first = _quotes(nlp, text)[0]
     assert (first.text, first.speaker, first.cue) == ("completely destroyed", "Anna Berg", "said")
+
+
+def test_a_participle_cue_hung_on_the_quotes_own_verb_keeps_its_subject(nlp: Language) -> None:
+    # The parser made the quoted "feel" the root and hung "adding" on it, with the speaker as the
+    # participle's subject: that subject is no misparse to skip here.
+    doc = parsed_doc(
+        nlp,
+        """
+        Anna NNP PROPN compound 1 Anna B-PERSON
+        Berg NNP PROPN nsubj 9 Berg I-PERSON
+        , , PUNCT punct 1 , O
+        the DT DET det 4 the O
+        mother NN NOUN appos 1 mother O
+        of IN ADP prep 4 of O
+        a DT DET det 7 a O
+        victim NN NOUN pobj 5 victim O
+        , , PUNCT punct 1 , O
+        adding VBG VERB advcl 16 add O
+        to IN ADP prep 9 to O
+        the DT DET det 12 the O
+        radio NN NOUN pobj 10 radio O
+        : : PUNCT punct 16 : O
+        " `` PUNCT punct 16 " O
+        I PRP PRON nsubj 16 I O
+        feel VBP VERB ROOT 16 feel O
+        no DT DET det 18 no O
+        pity NN NOUN dobj 16 pity O
+        for IN ADP prep 18 for O
+        him PRP PRON pobj 19 him O
+        . . PUNCT punct 16 . O
+        " '' PUNCT punct 16 " O
+        """,
+    )
+    assert [q.speaker for q in _doc_quotes(doc)] == ["Anna Berg"]
