@@ -8,9 +8,10 @@ read why an article landed where it did.
 import math
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -36,6 +37,24 @@ IPTC = {
 
 
 @dataclass(frozen=True)
+class TitleFrame:
+    """A title that says which words only frame the story: when it has one of `title` (and none of
+    `unless`), the scores of `desks` count `factor` ('stand collapses' makes 'cup match' the setting of an
+    accident; 'film about' makes 'bus crash' the subject of a work)."""
+
+    id: str
+    title: tuple[Pattern, ...]
+    unless: tuple[Pattern, ...]
+    desks: frozenset[str]
+    factor: float
+
+    def applies(self, head: TokenForms, guarded: frozenset[int]) -> bool:
+        return any(_count(head, p, guarded) for p in self.title) and not any(
+            _count(head, p, guarded) for p in self.unless
+        )
+
+
+@dataclass(frozen=True)
 class DeskLexicon:
     terms: dict[str, tuple[tuple[Pattern, float], ...]]
     sections: tuple[tuple[str, str], ...]
@@ -46,6 +65,7 @@ class DeskLexicon:
     fallback_score: float = 3.0
     guards: tuple[Pattern, ...] = ()
     desk_guards: dict[str, tuple[Pattern, ...]] = field(default_factory=dict)
+    frames: tuple[TitleFrame, ...] = ()
 
 
 def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
@@ -82,6 +102,7 @@ def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
             desk_guards[desk] = tuple(compile_pattern(g) for g in patterns)
         except (TypeError, ValueError) as exc:
             raise RulesError(f"{path.name}: bad pattern in [desk_guards] {desk}: {exc}") from exc
+    frames = tuple(_frame(path.name, n, raw, terms) for n, raw in enumerate(data.get("frame", [])))
     return DeskLexicon(
         terms,
         tuple(sections),
@@ -92,7 +113,25 @@ def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
         fallback_score=float(scoring.get("fallback_score", scoring.get("min_score", 3.0))),
         guards=tuple(compile_pattern(g) for g in data.get("guards", {}).get("patterns", [])),
         desk_guards=desk_guards,
+        frames=frames,
     )
+
+
+def _frame(name: str, n: int, raw: dict[str, Any], desks: Collection[str]) -> TitleFrame:
+    """One [[frame]] table; a broken one is a RulesError naming it."""
+    owner = f"[[frame]] {raw.get('id', n + 1)}"
+    framed = raw.get("desks", [])
+    if not isinstance(framed, list) or not framed or any(d not in desks for d in framed):
+        raise RulesError(f"{name}: {owner}: 'desks' must be a list of known desks")
+    try:
+        title = tuple(compile_pattern(t) for t in raw.get("title", []))
+        unless = tuple(compile_pattern(t) for t in raw.get("unless", []))
+        factor = float(raw.get("factor", 1.0))
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise RulesError(f"{name}: {owner}: {exc}") from exc
+    if not title:
+        raise RulesError(f"{name}: {owner}: needs 'title' patterns")
+    return TitleFrame(str(raw.get("id", n + 1)), title, unless, frozenset(framed), factor)
 
 
 def classify_desk(
@@ -135,6 +174,7 @@ def desk_scores(
     guards = lexicon.guards
     in_body, in_head = _guarded(body, guards), _guarded(head, guards)
     in_lead = _guarded(lead, guards) if lead is not None else frozenset()
+    framed = {d: f.factor for f in lexicon.frames if f.applies(head, in_head) for d in f.desks}
     scores = {}
     for desk, terms in lexicon.terms.items():
         own = lexicon.desk_guards.get(desk)
@@ -156,6 +196,7 @@ def desk_scores(
             total += weight * (math.log1p(count) + bonus)
         if cues == 1:
             total *= lexicon.single_cue_factor
+        total *= framed.get(desk, 1.0)
         scores[desk] = round(total, 3)
     return scores
 

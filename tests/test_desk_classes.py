@@ -109,3 +109,67 @@ def test_a_desk_guard_leaves_the_other_desks_words_alone(nlp) -> None:  # type: 
     scores = desk_scores("Police storm flat", nlp("Police stormed a flat and arrested a suspect."), LEXICON)
     assert scores["disaster-accident"] == 0.0
     assert scores["crime-law"] > 0.0
+
+
+@pytest.mark.parametrize(
+    ("desk", "title", "body"),
+    [
+        # An accident at a match or on a team's journey: the title names what fell or crashed.
+        (
+            "disaster-accident",
+            "Grandstand collapses at derby, injuring 40",
+            "Part of a grandstand collapsed during the second half of the derby on Saturday, injuring about "
+            "40 supporters, the club said. The match was abandoned and the players left the pitch.\n\nThe "
+            "league has ordered every club to have its stands inspected.",
+        ),
+        # A plot against a concert is a crime story, not a storyline.
+        (
+            "crime-law",
+            "Police foil plot to bomb pop concert",
+            "Police said on Monday they had foiled a plot to bomb a pop concert in the capital and arrested "
+            "three men. The singer's concert went ahead with more security.\n\nThe band thanked its fans.",
+        ),
+        # A work about a war or a crash: the war or the crash is its subject.
+        (
+            "arts-culture-entertainment",
+            "Veterans' war photographs go on display",
+            "Photographs taken by veterans during the war went on display at the town gallery on Sunday. The "
+            "pictures show soldiers in trenches, shelled farms and refugees on the roads.\n\nThe show runs "
+            "until May.",
+        ),
+        (
+            "arts-culture-entertainment",
+            "Exhibition of war photographs opens",
+            "An exhibition of photographs from the war opened at the city gallery on Thursday, with pictures "
+            "of soldiers, shelled streets and refugees taken by six photographers.\n\nThe exhibition runs "
+            "until the spring.",
+        ),
+    ],
+)
+def test_the_titles_event_decides_over_its_setting(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    """A title frame: the accident or crime it names outweighs the sport or arts words of where it
+    happened; a work about a war is arts."""
+    assert desk_of(nlp, title, body) == desk
+
+
+@pytest.mark.parametrize(
+    ("desk", "title", "body"),
+    [
+        (
+            "sport",
+            "Leader crashes out as outsider wins stage",
+            "The race leader crashed on a wet descent and lost four minutes as an outsider won the stage on "
+            "Thursday. The cyclist's team said he was bruised but would start on Friday.\n\nThe tour ends on "
+            "Sunday.",
+        ),
+        (
+            "arts-culture-entertainment",
+            "Film about bus crash opens festival",
+            "A film about the families of the victims of a bus crash opened the film festival on Wednesday. "
+            "The director and the actors were applauded for ten minutes.\n\nIt opens in cinemas next month.",
+        ),
+    ],
+)
+def test_a_crash_in_a_race_or_in_a_film_keeps_its_desk(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    """A bare 'crash' is not an accident frame (races have crashes), and a work about a crash is arts."""
+    assert desk_of(nlp, title, body) == desk
