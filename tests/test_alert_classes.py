@@ -94,3 +94,34 @@ def test_literal_on_names_desks(tmp_path) -> None:  # type: ignore[no-untyped-de
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RulesError, match="unknown desk 'crime' in 'literal_on'"):
         load_rules(path)
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # A plot by unnamed men: no entity, no actor noun; the police and the bomb are the context.
+        (
+            "Two men held over plan to bomb station",
+            "Police said on Sunday they had foiled a plan to bomb the main railway station, arresting two "
+            "men who had bought chemicals and built a device.\n\nThe station stayed open.",
+        ),
+        # An attempt whose bomb is six words from "tried".
+        (
+            "Passenger tried to set off bomb on flight",
+            "A passenger tried to set off a small homemade bomb hidden in his shoe on a flight on Tuesday, "
+            "but the cabin crew stopped him, police said.\n\nThe plane landed safely.",
+        ),
+    ],
+)
+def test_plots_and_attempts_by_unnamed_men_alert(nlp, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    assert alerts(nlp, title, body)
+
+
+def test_an_attack_on_a_budget_is_no_plot(nlp) -> None:  # type: ignore[no-untyped-def]
+    """Without an actor the plot rule needs the police, an arrest or a weapon in its sentence."""
+    assert not alerts(
+        nlp,
+        "Opposition plans attack on budget",
+        "The opposition plans to attack the government's budget when parliament debates it next week, saying "
+        "schools and hospitals get too little.",
+    )
