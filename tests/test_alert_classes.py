@@ -125,3 +125,28 @@ def test_an_attack_on_a_budget_is_no_plot(nlp) -> None:  # type: ignore[no-untyp
         "The opposition plans to attack the government's budget when parliament debates it next week, saying "
         "schools and hospitals get too little.",
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # A massacre in a war that is over, told in a title that says so.
+        (
+            "Militia massacred villagers in past war, investigators say",
+            "International investigators said on Tuesday that a militia killed about 150 villagers in a "
+            "massacre during the war of the 1990s, after they opened a grave near the river.\n\nFighters "
+            "rounded up the men and shot them, witnesses told the investigators.",
+        ),
+        # Photographs of a war on display are an exhibition.
+        (
+            "Soldiers' war photographs go on display",
+            "Photographs taken by soldiers during the war went on display at the city gallery on Friday. The "
+            "pictures show troops in trenches, shelled villages and refugees on the roads.\n\nThe exhibition "
+            "runs until June.",
+        ),
+    ],
+)
+def test_a_past_war_or_its_pictures_do_not_alert(nlp, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    """A title placing the events in a past war, or showing them in photographs on display, frames the
+    undated sentences too."""
+    assert not alerts(nlp, title, body)
