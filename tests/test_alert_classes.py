@@ -150,3 +150,24 @@ def test_a_past_war_or_its_pictures_do_not_alert(nlp, title: str, body: str) -> 
     """A title placing the events in a past war, or showing them in photographs on display, frames the
     undated sentences too."""
     assert not alerts(nlp, title, body)
+
+
+def test_an_armed_groups_killing_alerts_on_the_crime_desk(nlp) -> None:  # type: ignore[no-untyped-def]
+    title = "Gunmen open fire on market traders, killing seven"
+    body = (
+        "Gunmen opened fire on traders at a market in the town of Ardel on Thursday, killing seven people, "
+        "police said.\n\nThe men escaped on motorbikes. An armed group active in the hills is suspected. "
+        "Police have sealed off the town."
+    )
+    doc = nlp(body)
+    assert classify_desk(title, doc, extract_entities(doc, title), None, lexicon=DESKS).desk == "crime-law"
+    assert alerts(nlp, title, body)
+
+
+def test_a_drug_gangs_gunmen_do_not_alert(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert not alerts(
+        nlp,
+        "Gunmen kill two in drug gang shooting",
+        "Gunmen killed two men outside a bar on Friday in a feud between drug gangs, police said. Three "
+        "suspects were arrested.",
+    )
