@@ -173,3 +173,27 @@ def test_the_titles_event_decides_over_its_setting(nlp, desk: str, title: str, b
 def test_a_crash_in_a_race_or_in_a_film_keeps_its_desk(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
     """A bare 'crash' is not an accident frame (races have crashes), and a work about a crash is arts."""
     assert desk_of(nlp, title, body) == desk
+
+
+@pytest.mark.parametrize(
+    ("desk", "title", "body"),
+    [
+        # The act decides, not the field it concerns.
+        (
+            "economy-business",
+            "Drug maker buys rival for nine billion",
+            "Pharmaceutical company Ostrel has agreed to buy its rival Kessen for nine billion dollars, "
+            "making it the largest maker of vaccines and cancer medicines in the region.\n\nShares in Kessen "
+            "rose.",
+        ),
+        (
+            "politics",
+            "Governor vetoes health-care bill",
+            "The governor vetoed a bill on Tuesday that would have given free health care to children, "
+            "saying the state could not afford it. Doctors and patients' groups had supported the bill.",
+        ),
+    ],
+)
+def test_the_titles_act_decides_over_the_field_it_concerns(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    """A takeover is business news about a drug maker; a veto is politics about health care."""
+    assert desk_of(nlp, title, body) == desk
