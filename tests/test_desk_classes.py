@@ -197,3 +197,11 @@ def test_a_crash_in_a_race_or_in_a_film_keeps_its_desk(nlp, desk: str, title: st
 def test_the_titles_act_decides_over_the_field_it_concerns(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
     """A takeover is business news about a drug maker; a veto is politics about health care."""
     assert desk_of(nlp, title, body) == desk
+
+
+def test_a_phrase_counts_once_for_its_desk(nlp) -> None:  # type: ignore[no-untyped-def]
+    """'public health' is one term of the health desk, not 'health' and 'public health' both."""
+    title, body = "Clinic opens", "The clinic will improve public health in the district."
+    once = desk_scores(title, nlp(body), LEXICON)["health"]
+    plain = desk_scores(title, nlp("The clinic will improve health in the district."), LEXICON)["health"]
+    assert once == plain
