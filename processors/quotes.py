@@ -280,7 +280,7 @@ def find_quote_spans(text: str) -> list[_Span]:
             if open_at is None:
                 if char == _OPEN or (char == '"' and not _looks_closing(text, pos, p_start)):
                     open_at = pos + 1
-            elif char == _OPEN:
+            elif char == _OPEN and not _looks_closing(text, pos, p_start):
                 spans.append(_Span(open_at, pos, number))
                 open_at = pos + 1
             else:
@@ -294,7 +294,8 @@ def find_quote_spans(text: str) -> list[_Span]:
 
 
 def _looks_closing(text: str, pos: int, p_start: int) -> bool:
-    """A straight mark after a word and before a space or punctuation closes (a stray one is skipped)."""
+    """A straight mark after a word and before a space or punctuation closes (a stray one is skipped);
+    so does an opening curly mark typed in place of the closing one ('... sides.“ The vote')."""
     before = text[pos - 1] if pos > p_start else " "
     after = text[pos + 1] if pos + 1 < len(text) else " "
     return not before.isspace() and (after.isspace() or after in ".,;:!?)")
