@@ -445,7 +445,7 @@ def _attribute(
         if named is not None and named.type in {"PERSON", "ORG", "GPE"}:
             return _Speaker(named.name, named.type, following.text, 0.75)
     words = len(text[span.start : span.end].split())
-    if words < MIN_FLOATING_WORDS:
+    if words < MIN_FLOATING_WORDS and not _short_follow_on(text, span, last):
         return None
     verb = _verb_before(doc, text, span)
     if verb is not None:
@@ -459,6 +459,23 @@ def _attribute(
             return introduced
         return _Speaker(last[0].name, last[0].type, None, 0.7)
     return _introduced_before(doc, span, index, ())
+
+
+def _short_follow_on(text: str, span: _Span, last: tuple[_Speaker, int] | None) -> bool:
+    """'"...," said the spokesman. "Nobody was hurt."': a short quote that is a whole sentence of its
+    own (capital, final mark inside the quote, opening its sentence) goes on the words just quoted in
+    its paragraph, or is a paragraph of its own right after them. A short quoted term never is."""
+    if last is None or span.paragraph - last[1] > 1:
+        return False
+    inner = text[span.start : span.end].strip()
+    if not inner or not inner[0].isupper() or inner[-1] not in ".!?":
+        return False
+    before = text[: span.start - 1].rstrip(" ")
+    opens = not before or before[-1] in '.!?\n"”'
+    if span.paragraph == last[1]:
+        return opens
+    after = text[span.end + 1 : span.end + 3]
+    return before.endswith("\n") and (not after.strip() or after.startswith("\n"))
 
 
 def _dash_speaker(doc: Doc, text: str, span: _Span, index: _MentionIndex) -> _Speaker | None:

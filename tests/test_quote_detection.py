@@ -23,3 +23,24 @@ def test_an_opening_curly_mark_after_a_space_still_opens_the_next_quote() -> Non
     text = "“We are ready“ “and we will not wait,” he said."
     spans = find_quote_spans(text)
     assert [text[s.start : s.end] for s in spans] == ["We are ready", "and we will not wait,"]
+
+
+def test_a_short_whole_sentence_after_a_quote_goes_on_the_words_just_quoted(nlp: Language) -> None:
+    text = (
+        '"As the convoy left the capital, the rebels began firing at the trucks," said a spokesman for '
+        'the army, Tomas Ruiz. "Nobody was hurt."\n\n'
+        '"We will not give up," said Jane Doe, the union leader.\n\n"Never."\n\nThe strike goes on.'
+    )
+    quotes = _quotes(nlp, text)
+    assert [(q.text, q.speaker) for q in quotes[1::2]] == [
+        ("Nobody was hurt.", "Tomas Ruiz"),
+        ("Never.", "Jane Doe"),
+    ]
+
+
+def test_a_short_quoted_term_or_exclamation_inside_narrative_is_not_a_follow_on(nlp: Language) -> None:
+    text = (
+        '"We will not give up," said Jane Doe, the union leader. The crowd chanted "Enough!" outside, '
+        'waving "strike" banners.'
+    )
+    assert [q.text for q in _quotes(nlp, text)] == ["We will not give up"]
