@@ -89,6 +89,32 @@ SPEECH_VERBS = frozenset(
         "joke",
         "plead",
         "cite",
+        # Reporting verbs of judgement and advice ("X criticised it as "..."", "the ministry advised
+        # "..."", "X hailed the deal as "..."").
+        "criticise",
+        "criticize",
+        "condemn",
+        "praise",
+        "hail",
+        "advise",
+        "recommend",
+        "question",
+        "exclaim",
+        "retort",
+        "contend",
+        "reveal",
+        "disclose",
+        "affirm",
+        "assure",
+        "inform",
+        "recount",
+        "characterise",
+        "characterize",
+        "elaborate",
+        "lament",
+        "quip",
+        "dismiss",
+        "welcome",
     ]
 )
 # Generic heads of a definite description that refers back to an organisation or country.

@@ -44,3 +44,16 @@ def test_a_short_quoted_term_or_exclamation_inside_narrative_is_not_a_follow_on(
         'waving "strike" banners.'
     )
     assert [q.text for q in _quotes(nlp, text)] == ["We will not give up"]
+
+
+def test_reporting_verbs_of_judgement_and_advice_attribute_a_fragment(nlp: Language) -> None:
+    text = (
+        'Jane Doe criticised the plan as "a step backwards". Tomas Ruiz hailed the vote as "historic". '
+        'The ministry advised "all travellers to stay away from the border" until further notice.'
+    )
+    quotes = _quotes(nlp, text)
+    assert [(q.text, q.speaker) for q in quotes[:2]] == [
+        ("a step backwards", "Jane Doe"),
+        ("historic", "Tomas Ruiz"),
+    ]
+    assert [q.text for q in quotes[2:]] == ["all travellers to stay away from the border"]
