@@ -459,7 +459,9 @@ def _attribute(
             if speaker is not None and speaker.type != "DESCRIPTION":
                 return _Speaker(speaker.name, speaker.type, speaker.cue, 0.85)
     if cue is not None:
-        subject = _subject(cue, quoted) or _name_after_close(doc, text, span, cue)
+        subject = (
+            _subject(cue, quoted) or _name_after_close(doc, text, span, cue) or _mention_before(cue, index)
+        )
         if subject is not None:
             speaker = _speaker_from(subject, text, span, index, entities, last)
             if speaker is not None:
@@ -559,10 +561,15 @@ def _named_head(colon: Token, index: _MentionIndex) -> Token | None:
 
 def _mention_before(verb: Token, index: _MentionIndex) -> Token | None:
     """A person or organisation name ending right before the verb is its subject, however the parser
-    attached it ("... Colonel Jane Doe shared a view:")."""
-    if verb.i == 0:
+    attached it ("... Colonel Jane Doe shared a view:"), also past its acronym in brackets ("the
+    Department of State (DoS) advised")."""
+    i = verb.i - 1
+    if i >= 1 and verb.doc[i].text == ")":
+        opening = next((j for j in range(i - 1, max(i - 5, -1), -1) if verb.doc[j].text == "("), None)
+        i = opening - 1 if opening is not None else i
+    if i < 0:
         return None
-    prev = verb.doc[verb.i - 1]
+    prev = verb.doc[i]
     row = index.row_at(prev.idx, prev.idx + len(prev.text))
     return prev if row is not None and row[2].type in {"PERSON", "ORG"} else None
 

@@ -6,6 +6,7 @@ from spacy.language import Language
 from processors.entities import extract_entities
 from processors.quotes import extract_quotes, find_quote_spans
 from schemas import Quote
+from tests.helpers import parsed_doc
 
 
 def _quotes(nlp: Language, text: str) -> list[Quote]:
@@ -57,3 +58,37 @@ def test_reporting_verbs_of_judgement_and_advice_attribute_a_fragment(nlp: Langu
         ("historic", "Tomas Ruiz"),
     ]
     assert [q.text for q in quotes[2:]] == ["all travellers to stay away from the border"]
+
+
+def test_a_name_before_its_bracketed_acronym_is_the_subject_the_parser_lost(nlp: Language) -> None:
+    # "In the wake of the coup, the Northland Department of Roads (NDR) advised "...": the parser hung
+    # the name on "coup" as an apposition, so "advised" has no subject.
+    doc = parsed_doc(
+        nlp,
+        """
+        In IN ADP prep 15 in O
+        the DT DET det 2 the O
+        wake NN NOUN pobj 0 wake O
+        of IN ADP prep 2 of O
+        the DT DET det 5 the O
+        coup NN NOUN pobj 3 coup O
+        , , PUNCT punct 5 , O
+        the DT DET det 9 the O
+        Northland NNP PROPN compound 9 Northland B-ORG
+        Department NNP PROPN appos 5 Department I-ORG
+        of IN ADP prep 9 of I-ORG
+        Roads NNP PROPN pobj 10 Roads I-ORG
+        ( -LRB- PUNCT punct 13 ( O
+        NDR NNP PROPN parataxis 9 NDR B-ORG
+        ) -RRB- PUNCT punct 13 ) O
+        advised VBD VERB ROOT 15 advise O
+        " `` PUNCT punct 15 " O
+        drivers NNS NOUN nsubj 18 driver O
+        stay VBP VERB ccomp 15 stay O
+        home RB ADV advmod 18 home O
+        " '' PUNCT punct 15 " O
+        . . PUNCT punct 15 . O
+        """,
+    )
+    quotes = extract_quotes(doc, extract_entities(doc, ""))
+    assert [(q.text, q.speaker) for q in quotes] == [("drivers stay home", "Northland Department of Roads")]
