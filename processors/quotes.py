@@ -197,6 +197,8 @@ DOCUMENT_NOUNS = frozenset(
     }
 )
 DOCUMENT_LINKS = frozenset({"by", "of", "from"})
+# Documents and messages that "read" their author's words ("the statement read:", "...," it read).
+READ_SOURCES = DOCUMENT_NOUNS | {"message", "note", "notice", "announcement", "email", "tweet", "post"}
 # "a statement released by X": X speaks through it; not "a letter seen by X" (a reader).
 AUTHORING_VERBS = frozenset(
     {"release", "issue", "sign", "publish", "write", "send", "post", "draft", "prepare", "compile", "produce"}
@@ -686,9 +688,59 @@ def _colon_subject(colon: Token) -> Token | None:
 
 
 def _is_cue(token: Token) -> bool:
-    if token.lower_ == "according":
+    if token.lower_ == "according" or _words_of(token):
         return True
+    if token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() == "read":
+        return _read_source(token) is not None
     return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in SPEECH_VERBS
+
+
+def _narrative_before(token: Token) -> Span | None:
+    """The nearest sentence before the token's own that lies outside any quote (a quote of several
+    sentences sits in between, as in '"... . ...," it read.')."""
+    doc, i = token.doc, token.sent.start - 1
+    for _ in range(6):
+        if i < 0:
+            return None
+        sent = doc[i].sent
+        marks = len(_MARKS.findall(doc.text, sent.start_char, token.idx))
+        if marks % 2 == 0 and not _MARKS.match(sent.text):
+            return sent
+        i = sent.start - 1
+    return None
+
+
+def _words_of(token: Token) -> bool:
+    """ "In the words of the prosecutor, X, "..."": like "according to", it names the speaker."""
+    return (
+        token.lower_ == "words"
+        and token.i >= 2
+        and token.doc[token.i - 1].lower_ == "the"
+        and token.doc[token.i - 2].lower_ == "in"
+        and any(c.lower_ == "of" for c in token.children)
+    )
+
+
+def _read_source(verb: Token) -> Token | None:
+    """ "The statement read: "..."" and "...," it read.' after "X flashed a message": a document or
+    message reads out its author's words; the speaker is its author where the article says who put
+    it out, else the document. A sign or a banner that "reads" a slogan is no speaker."""
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None:
+        return None
+    if subject.lemma_.lower() in READ_SOURCES:
+        return subject
+    previous = _narrative_before(verb) if subject.lower_ == "it" else None
+    if previous is None:
+        return None
+    source = next((t for t in previous if t.lemma_.lower() in READ_SOURCES and t.pos_ == "NOUN"), None)
+    if source is None:
+        return None
+    if source.dep_ == "dobj":
+        author = next((c for c in source.head.children if c.dep_ == "nsubj"), None)
+        if author is not None:
+            return author  # "State radio broadcast a message": the broadcaster's words
+    return source
 
 
 def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | None:
@@ -699,6 +751,11 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
             if child.lower_ == "to":
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
         return None
+    if _words_of(verb):
+        of = next(c for c in verb.children if c.lower_ == "of")
+        return next((c for c in of.children if c.dep_ == "pobj"), None)
+    if verb.pos_ in {"VERB", "AUX"} and verb.lemma_.lower() == "read":
+        return _read_source(verb)
     token: Token | None = verb
     from_participle = False
     for step in range(5):

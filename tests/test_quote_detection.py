@@ -92,3 +92,31 @@ def test_a_name_before_its_bracketed_acronym_is_the_subject_the_parser_lost(nlp:
     )
     quotes = extract_quotes(doc, extract_entities(doc, ""))
     assert [(q.text, q.speaker) for q in quotes] == [("drivers stay home", "Northland Department of Roads")]
+
+
+def test_in_the_words_of_names_the_speaker(nlp: Language) -> None:
+    text = (
+        "The court heard the case on Monday. The boy was badly hurt and, in the words of the prosecutor, "
+        'Jane Doe, "he spent the last months of his life in pain."'
+    )
+    assert [(q.text, q.speaker) for q in _quotes(nlp, text)] == [
+        ("he spent the last months of his life in pain.", "Jane Doe")
+    ]
+
+
+def test_a_message_that_reads_gives_its_author_words(nlp: Language) -> None:
+    text = (
+        "The Northline Rail Company sent a message to its passengers. "
+        '"Stay in the station and keep away from the tracks. Trains will run again tomorrow," it read.'
+    )
+    quotes = _quotes(nlp, text)
+    assert [q.text[:30] for q in quotes] == ["Stay in the station and keep a"]
+    assert quotes[0].speaker == "Northline Rail Company"
+
+
+def test_a_sign_or_banner_that_reads_a_slogan_is_no_quote(nlp: Language) -> None:
+    text = (
+        'Protesters marched through the town. One banner read "No cuts to our schools". '
+        'A sign hung on the gate. "Keep out of the factory grounds," it read.'
+    )
+    assert _quotes(nlp, text) == []
