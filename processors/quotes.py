@@ -865,7 +865,11 @@ def _speaker_from(
         recent = _recent(last, span, {"PERSON"})
         if recent is not None and last is not None and not index.may_be(last[0].name, gender):
             recent = None
-        return _entity_speaker(_antecedent(subject, index, floor, previous, gender), 0.75) or recent
+        return (
+            _entity_speaker(_antecedent(subject, index, floor, previous, gender), 0.75)
+            or recent
+            or _described_before(subject, index)
+        )
     if lower in GROUP_PRONOUNS:
         # A country is "it", never "they": a plural pronoun is a group, or the people just quoted.
         if lower == "they":
@@ -901,6 +905,26 @@ def _speaker_from(
         found = resolve(name, entities)
         return _Speaker(found.name, found.type, None, 0.8) if found else _Speaker(name, None, None, 0.6)
     return _describe(subject, phrase, index, floor)
+
+
+def _described_before(pronoun: Token, index: _MentionIndex) -> _Speaker | None:
+    """ "One of the survivors, a farmer, recalled the raid. "...," he said.': with no person named
+    before, he/she is the unnamed person the sentence before (same paragraph) is about."""
+    previous = _narrative_before(pronoun)
+    if previous is None or "\n\n" in pronoun.doc.text[previous.end_char : pronoun.idx]:
+        return None
+    subject = next((c for c in previous.root.children if c.dep_ == "nsubj"), None)
+    if subject is None or index.at(subject.idx, subject.idx + len(subject.text)) is not None:
+        return None
+    one_of = subject.lower_ == "one" and any(c.lower_ == "of" for c in subject.children)
+    if not one_of and not (_names_a_person(subject) and subject.tag_ == "NN"):
+        return None
+    doc = pronoun.doc
+    end = next(
+        (t.i for t in doc[subject.i : subject.right_edge.i + 1] if t.text == ","), subject.right_edge.i + 1
+    )
+    text = _phrase(doc[subject.left_edge.i : end])
+    return _Speaker(text, "DESCRIPTION", None, 0.5) if text else None
 
 
 def _previous_subject(pronoun: Token, index: _MentionIndex) -> _Speaker | None:

@@ -120,3 +120,19 @@ def test_a_sign_or_banner_that_reads_a_slogan_is_no_quote(nlp: Language) -> None
         'A sign hung on the gate. "Keep out of the factory grounds," it read.'
     )
     assert _quotes(nlp, text) == []
+
+
+def test_he_said_after_an_unnamed_person_keeps_the_quote_with_that_description(nlp: Language) -> None:
+    text = (
+        "One of the survivors, a farmer from the village, recalled the night of the raid. "
+        '"The soldiers came at dawn," he said. "They burned every house on the street."\n\n'
+        'A resident of the town described the flood. "The water rose in minutes," she said.'
+    )
+    quotes = _quotes(nlp, text)
+    assert [q.text for q in quotes] == [
+        "The soldiers came at dawn",
+        "They burned every house on the street.",
+        "The water rose in minutes",
+    ]
+    assert [q.speaker_type for q in quotes] == ["DESCRIPTION"] * 3
+    assert quotes[0].speaker == "One of the survivors" and quotes[2].speaker == "A resident of the town"
