@@ -197,6 +197,8 @@ DOCUMENT_NOUNS = frozenset(
     }
 )
 DOCUMENT_LINKS = frozenset({"by", "of", "from"})
+# Words before a quoted title or name: 'a report titled "..."', 'a man named "..."'.
+NAMING_WORDS = frozenset({"titled", "entitled", "headlined", "named", "nicknamed", "renamed", "codenamed"})
 # Documents and messages that "read" their author's words ("the statement read:", "...," it read).
 READ_SOURCES = DOCUMENT_NOUNS | {"message", "note", "notice", "announcement", "email", "tweet", "post"}
 # "a statement released by X": X speaks through it; not "a letter seen by X" (a reader).
@@ -266,6 +268,8 @@ def extract_quotes(doc: Doc, entities: list[Entity]) -> list[Quote]:
     quotes: list[Quote] = []
     last: tuple[_Speaker, int] | None = None
     for span in spans:
+        if _names_something(doc, text, span):
+            continue
         speaker = _attribute(doc, text, span, spans, index, entities, last)
         quoted, start, end = _trim(text, span.start, span.end)
         if speaker is None or not quoted:
@@ -284,6 +288,38 @@ def extract_quotes(doc: Doc, entities: list[Entity]) -> list[Quote]:
         )
         last = (speaker, span.paragraph)
     return quotes
+
+
+def _names_something(doc: Doc, text: str, span: _Span) -> bool:
+    """A title or a name in quote marks is no quotation (label convention): one right after a naming
+    word ('a campaign titled "..."', 'a man named "..."', 'known as "..."', 'a print called "..."'),
+    or one inside the subject of a speech verb ('The "Morning Desk" programme said')."""
+    pos = span.start - 2
+    while pos >= 0 and text[pos] == " ":
+        pos -= 1
+    before = doc.char_span(pos, pos + 1, alignment_mode="expand") if pos >= 0 else None
+    prev = before[-1] if before is not None and len(before) else None
+    if prev is not None:
+        left = [t.lower_ for t in doc[max(0, prev.i - 2) : prev.i]]
+        if prev.lower_ in NAMING_WORDS or (prev.lower_ == "as" and left[-1:] == ["known"]):
+            return True
+        if prev.lower_ == "called" and (prev.dep_ == "acl" or left == ["so", "-"]):
+            return True
+    inner = doc.char_span(span.start, span.end, alignment_mode="contract")
+    if inner is None or not len(inner):
+        return False
+    for token in (inner.root, *inner.root.ancestors):
+        outside = not inner.start <= token.i < inner.end
+        if (
+            outside
+            and token.dep_ in {"nsubj", "nsubjpass"}
+            and _is_cue(token.head)
+            and token.head.i >= inner.end
+        ):
+            return True
+        if outside and token.dep_ not in {"compound", "amod", "nmod", "poss"}:
+            return False
+    return False
 
 
 def find_quote_spans(text: str) -> list[_Span]:

@@ -136,3 +136,21 @@ def test_he_said_after_an_unnamed_person_keeps_the_quote_with_that_description(n
     ]
     assert [q.speaker_type for q in quotes] == ["DESCRIPTION"] * 3
     assert quotes[0].speaker == "One of the survivors" and quotes[2].speaker == "A resident of the town"
+
+
+def test_titles_and_names_in_quote_marks_are_no_quotes(nlp: Language) -> None:
+    text = (
+        'The council approved a campaign titled "Clean Streets for Everyone" last week, and Mayor Tomas '
+        'Ruiz said it was "long overdue". The rebel leader, known as "The Tiger", said the group "will '
+        'fight to the end". The broadcaster\'s "Morning Desk" programme said the talks had failed.'
+    )
+    assert [q.text for q in _quotes(nlp, text)] == ["long overdue", "will fight to the end"]
+
+
+def test_a_fragment_the_subject_calls_something_or_a_quote_before_its_cue_stays(nlp: Language) -> None:
+    text = '"A historic mistake," said Tomas Ruiz. Jane Doe called the ruling "a disgrace" on Monday.'
+    quotes = _quotes(nlp, text)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("A historic mistake", "Tomas Ruiz"),
+        ("a disgrace", "Jane Doe"),
+    ]
