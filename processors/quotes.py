@@ -711,8 +711,16 @@ def _introducing_colon(doc: Doc, text: str, span: _Span) -> Token | None:
 
 
 def _colon_subject(colon: Token) -> Token | None:
-    """A quote introduced by a colon is the words of the subject of the clause before the colon."""
+    """A quote introduced by a colon is the words of the subject of the clause before the colon (also
+    when the parser hung that clause on the quote's own verb: 'Ruiz went on: "The people have spoken."')."""
     verb = colon.head
+    if verb.i > colon.i:
+        clause = next(
+            (c for c in verb.children if c.i < colon.i and c.dep_ in {"ccomp", "advcl", "parataxis"}), None
+        )
+        if clause is None:
+            return None
+        verb = clause
     for _ in range(3):
         subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i < colon.i), None)
         if subject is not None:

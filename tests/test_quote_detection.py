@@ -154,3 +154,14 @@ def test_a_fragment_the_subject_calls_something_or_a_quote_before_its_cue_stays(
         ("A historic mistake", "Tomas Ruiz"),
         ("a disgrace", "Jane Doe"),
     ]
+
+
+def test_a_colon_the_parser_hung_on_the_quote_still_introduces_the_clause_subject_words(
+    nlp: Language,
+) -> None:
+    # The small model makes "Doe summed up the mood" a clausal complement of the quote's own verb.
+    doc = nlp('Doe summed up the mood: "Everyone is tired."')
+    colon = next(t for t in doc if t.text == ":")
+    assert colon.head.i > colon.i
+    quotes = extract_quotes(doc, extract_entities(doc, ""))
+    assert [(q.text, q.speaker) for q in quotes] == [("Everyone is tired.", "Doe")]
