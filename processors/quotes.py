@@ -179,6 +179,7 @@ GOVERNMENT_NOUNS = frozenset({"government", "administration", "regime", "cabinet
 # Role nouns that speak for the organisation they belong to, and the prepositions that tie them to it.
 SPOKESPERSON_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative"})
 SPOKESPERSON_LINKS = frozenset({"of", "for"})
+ROLE_LINKS = frozenset({"of", "for", "in", "at", "from"})  # "officials in/at/from the Ministry"
 ROLE_NOUNS = frozenset(
     {"official", "minister", "adviser", "advisor", "envoy", "diplomat", "officer", "director"}
 )
@@ -1382,6 +1383,9 @@ def _owner(subject: Token, index: _MentionIndex) -> Entity | None:
     if subject.lower_ in ORG_NOUNS | PART_NOUNS:
         # "the UN's relief agency", "the armed wing of the Party": a body belongs to the one it names.
         return _belongs_to(subject, index)
+    if not document and subject.lemma_.lower() in ROLE_NOUNS and subject.tag_ == "NNS":
+        # "officials in the Defence Agency considered it ...": unnamed officials speak for their body.
+        return _first_entity(_owner_tokens(subject, {"poss"}, ROLE_LINKS), index, {"ORG"})
     if not document and subject.lower_ not in SPOKESPERSON_NOUNS:
         return None
     # A person's statement is the person's words ("Doe's statement added"); a person's spokesman

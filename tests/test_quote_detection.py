@@ -165,3 +165,11 @@ def test_a_colon_the_parser_hung_on_the_quote_still_introduces_the_clause_subjec
     assert colon.head.i > colon.i
     quotes = extract_quotes(doc, extract_entities(doc, ""))
     assert [(q.text, q.speaker) for q in quotes] == [("Everyone is tired.", "Doe")]
+
+
+def test_unnamed_officials_of_a_body_speak_for_it(nlp: Language) -> None:
+    text = 'Officials at the Northline Rail Company said the delays were "regrettable but unavoidable".'
+    quotes = _quotes(nlp, text)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("regrettable but unavoidable", "Northline Rail Company")
+    ]
