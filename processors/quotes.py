@@ -115,6 +115,11 @@ SPEECH_VERBS = frozenset(
         "quip",
         "dismiss",
         "welcome",
+        # Verbs of opinion: the quoted words are the subject's ("X believes the plan is "...").
+        # Not "feel" or "fear": "should it feel the need" is no attribution.
+        "believe",
+        "think",
+        "consider",
     ]
 )
 # Generic heads of a definite description that refers back to an organisation or country.

@@ -173,3 +173,15 @@ def test_unnamed_officials_of_a_body_speak_for_it(nlp: Language) -> None:
     assert [(q.text, q.speaker) for q in quotes] == [
         ("regrettable but unavoidable", "Northline Rail Company")
     ]
+
+
+def test_verbs_of_opinion_attribute_a_fragment(nlp: Language) -> None:
+    text = (
+        'Tomas Ruiz believes the plan is "doomed to fail". Officials at the Northline Rail Company '
+        'considered the strike an act of "pure blackmail," as talks had only just begun.'
+    )
+    quotes = _quotes(nlp, text)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("doomed to fail", "Tomas Ruiz"),
+        ("pure blackmail", "Northline Rail Company"),
+    ]
