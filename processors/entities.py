@@ -1340,6 +1340,8 @@ def _is_name_cue(token: Token) -> bool:
     doc, i = token.doc, token.i
     if word == "lady" and i > 0 and doc[i - 1].lower_ == "first":
         return True  # "First Lady X"
+    if word == "minster" and i > 0 and doc[i - 1].lower_ == "prime":
+        return True  # the common misspelling "Prime Minster X"
     return word in TITLES and i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ in TITLES
 
 

@@ -354,3 +354,18 @@ def test_a_hyphenated_given_name_after_a_tagged_family_name_joins_it(nlp: Langua
     )
     assert "Ahn" in [e.text for e in doc.ents if e.label_ == "PERSON"]
     assert "Ahn Do-yeon" in {e.name for e in extract_entities(doc, "")}
+
+
+def test_the_misspelt_title_prime_minster_is_not_part_of_the_name(nlp: Language) -> None:
+    doc = parsed_doc(
+        nlp,
+        """
+        Prime NNP PROPN compound 1 Prime O
+        Minster NNP PROPN compound 3 Minster B-PERSON
+        Tomasz NNP PROPN compound 3 Tomasz I-PERSON
+        Lindqvist NNP PROPN nsubj 4 Lindqvist I-PERSON
+        spoke VBD VERB ROOT 4 speak O
+        . . PUNCT punct 4 . O
+        """,
+    )
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Tomasz Lindqvist", "PERSON")]
