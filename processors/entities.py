@@ -501,6 +501,17 @@ FACILITY_HEADS = frozenset(
         "highway",
     ]
 )
+# Lowercase nouns that say the name next to them is a settlement or an administrative area, a GPE
+# under our labels ("near X town"; "the village of X", not "the province of X": news calls regions
+# provinces), whatever type the model gave it.
+SETTLEMENT_NOUNS = frozenset(
+    ["town", "village", "city", "province", "district", "county", "municipality", "township"]
+)
+SMALL_SETTLEMENTS = frozenset(["town", "village", "towns", "villages", "township"])
+# Lowercase nouns that make a name right before them a facility ("X market", "X observatory"), and
+# the ones right after which a name is a river or lake: neither is labelled.
+FACILITY_NOUNS = frozenset(["market", "observatory", "arena", "zoo"])
+WATER_NOUNS = frozenset(["river", "lake"])
 EVENT_HEADS = frozenset(
     ["war", "battle", "cup", "championship", "championships", "olympics", "games", "summit"]
 )
@@ -1265,7 +1276,32 @@ def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, 
         return [(text, start, end, "PRODUCT")]
     if label in {"ORG", "GPE"} and _in_person_context(tokens):
         return [(text, start, end, "PERSON")]
-    return [(text, start, end, _retype(text, label))]
+    return [(text, start, end, _place_cue(tokens, label) or _retype(text, label))]
+
+
+def _place_cue(tokens: list[Token], label: str) -> str | None:
+    """The words around a name say what kind of place it is, where the small model guesses from
+    its spelling: "the village of Al-Maya" (typed LOC) and "near Karakocan town" (typed NORP) are
+    GPE; "Kandilli observatory", "Bakara market" (typed PERSON) are facilities and "the river
+    Clyde" (typed GPE) is not a GPE."""
+    doc = tokens[0].doc
+    first, last = tokens[0].i, tokens[-1].i
+    before = doc[first - 1] if first > 0 else None
+    after = doc[last + 1] if last + 1 < len(doc) else None
+    if before is not None and before.is_lower and before.lower_ in WATER_NOUNS and len(tokens) == 1:
+        return "LOC"
+    if label == "GPE":
+        return None
+    area = doc[first - 2].lower_ if first > 1 and doc[first - 1].lower_ == "of" else ""
+    if label == "LOC" and area in SMALL_SETTLEMENTS:
+        return "GPE"  # a region may be called a province or a district, not a village
+    if after is None or not after.is_lower or after.tag_ != "NN":
+        return None
+    if after.lower_ in SETTLEMENT_NOUNS and label != "PERSON" and before is not None and before.pos_ == "ADP":
+        return "GPE"  # "near Karakocan town", not "a Kurdish town"
+    if after.lower_ in FACILITY_HEADS | FACILITY_NOUNS and label == "PERSON":
+        return "FAC"
+    return None
 
 
 def _in_person_context(tokens: list[Token]) -> bool:

@@ -369,3 +369,29 @@ def test_the_misspelt_title_prime_minster_is_not_part_of_the_name(nlp: Language)
         """,
     )
     assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Tomasz Lindqvist", "PERSON")]
+
+
+def test_the_words_around_a_place_name_say_its_kind(nlp: Language) -> None:
+    cases = {
+        # a village the model typed LOC, a town it typed NORP: both GPE under our labels
+        "Rebels put up a brief fight at the village of Al-Maqarin, leaving a burned-out tank.": (
+            "Al-Maqarin",
+            "LOC",
+            "GPE",
+        ),
+        "The epicentre was near Karakocan town in the same province.": ("Karakocan", "NORP", "GPE"),
+        # a market or an observatory the model typed PERSON, a river it typed GPE: not labelled
+        "According to local Kandilli observatory, the quake struck at a depth of ten kilometres.": (
+            "Kandilli",
+            "PERSON",
+            "FAC",
+        ),
+        "The event was held in the park overlooking the river Clyde.": ("Clyde", "GPE", "LOC"),
+    }
+    for text, (name, model_type, our_type) in cases.items():
+        doc = nlp(text)
+        assert (name, model_type) in {(e.text, e.label_) for e in doc.ents}, text
+        assert (name, our_type) in {(e.name, e.type) for e in extract_entities(doc, "")}, text
+    # A nationality before "town" is no place, and a region called a province stays what the model said.
+    doc = nlp("Fighters entered a Kurdish town near the border.")
+    assert ("Kurdish", "NORP") in {(e.name, e.type) for e in extract_entities(doc, "")}
