@@ -512,6 +512,13 @@ SMALL_SETTLEMENTS = frozenset(["town", "village", "towns", "villages", "township
 # the ones right after which a name is a river or lake: neither is labelled.
 FACILITY_NOUNS = frozenset(["market", "observatory", "arena", "zoo"])
 WATER_NOUNS = frozenset(["river", "lake"])
+# Lowercase nouns of science and diplomacy that a name modifies without being a person or an
+# organisation in the text ("the Tholen classification", "the Annapolis process", "the YORP
+# effect", "the Vanguard class"): a name seen only so is not labelled. Not "forces": "Haftar forces".
+CONCEPT_HEADS = frozenset(
+    ["process", "effect", "classification", "class", "theory", "equation", "principle", "syndrome"]
+)
+_ATTRIBUTIVE = "ATTRIBUTIVE"  # a span label: the name only modifies a CONCEPT_HEADS noun here
 EVENT_HEADS = frozenset(
     ["war", "battle", "cup", "championship", "championships", "olympics", "games", "summit"]
 )
@@ -1301,6 +1308,8 @@ def _place_cue(tokens: list[Token], label: str) -> str | None:
         return "GPE"  # "near Karakocan town", not "a Kurdish town"
     if after.lower_ in FACILITY_HEADS | FACILITY_NOUNS and label == "PERSON":
         return "FAC"
+    if after.lower_ in CONCEPT_HEADS and label in {"PERSON", "ORG"} and tokens[-1].dep_ == "compound":
+        return _ATTRIBUTIVE
     return None
 
 
@@ -1517,11 +1526,17 @@ def _common_word(span: tuple[str, int, int, str], doc: Doc) -> bool:
 
 
 def _surface_labels(spans: Iterable[tuple[str, int, int, str]]) -> dict[str, str]:
-    """Each distinct surface with its majority type, in order of first mention."""
+    """Each distinct surface with its majority type, in order of first mention; a surface seen only
+    as the modifier of a concept ("the Tholen classification") is no name, one also seen as a name
+    ("the Kimberley process", "Kimberley said") keeps its other mentions' type."""
     votes: dict[str, Counter[str]] = {}
     for text, _, _, label in spans:
         votes.setdefault(text, Counter())[label] += 1
-    return {text: c.most_common(1)[0][0] for text, c in votes.items()}
+    labels: dict[str, str] = {}
+    for text, c in votes.items():
+        named = [label for label, _ in c.most_common() if label != _ATTRIBUTIVE]
+        labels[text] = named[0] if named else "NONE"
+    return labels
 
 
 # --- grouping surfaces into entities -------------------------------------------------------------

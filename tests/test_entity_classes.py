@@ -395,3 +395,18 @@ def test_the_words_around_a_place_name_say_its_kind(nlp: Language) -> None:
     # A nationality before "town" is no place, and a region called a province stays what the model said.
     doc = nlp("Fighters entered a Kurdish town near the border.")
     assert ("Kurdish", "NORP") in {(e.name, e.type) for e in extract_entities(doc, "")}
+
+
+def test_a_name_seen_only_as_the_modifier_of_a_concept_is_not_labelled(nlp: Language) -> None:
+    cases = {
+        "Rice believes the Annapolis process is the best way to a peace deal.": "Annapolis",
+        "It is an M-type asteroid in the Tholen classification.": "Tholen",
+    }
+    for text, name in cases.items():
+        doc = nlp(text)
+        assert name in {e.text for e in doc.ents if e.label_ in {"PERSON", "ORG"}}, text
+        entities = {e.name: e.type for e in extract_entities(doc, "")}
+        assert entities.get(name) not in {"PERSON", "ORG", "GPE"}, text
+    # Named elsewhere as a person, the same word stays one.
+    doc = nlp("Kowalczyk said the Kowalczyk theory was wrong. Kowalczyk later left.")
+    assert ("Kowalczyk", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
