@@ -778,6 +778,10 @@ def _clean(ent: Span) -> list[tuple[str, int, int, str]]:
     parts = _coordinated_persons(tokens) if label in {"ORG", "GPE", "FAC"} else None
     if parts:
         return [c for part in parts for c in _clean_tokens(part, "PERSON")]
+    split = _particle_person(tokens) if label in {"ORG", "GPE", "FAC"} else None
+    if split:
+        place, person, home = split
+        return _clean_tokens(place, "GPE") + _clean_tokens(person, "PERSON") + _clean_tokens(home, "GPE")
     if label == "PERSON":
         cut = next((i for i, t in enumerate(tokens) if t.lower_ == "of" and i > 0), 0)
         place = tokens[cut + 1 :]
@@ -1401,6 +1405,62 @@ def _coordinated_persons(tokens: list[Token]) -> list[list[Token]] | None:
     if 0 in sizes or max(sizes) < 2 or max(sizes) > 4:
         return None
     return [left, right]
+
+
+def _particle_person(tokens: list[Token]) -> tuple[list[Token], list[Token], list[Token]] | None:
+    """A European particle name typed as an organisation or place, alone or glued to what the model
+    read with it: "Baltasar de la Carrasquilla", "Mogadishu Ines de los Rios" (a place known from
+    the article before it), "First Lady Ines de los Rios" (a title), "Ines de los Rios of Orange
+    Park" (where she comes from). The name is one or two given names, the particles and one family
+    name; not "the Banco de X", "Petroleos de Venezuela" (a country) or a longer name with more
+    words after the family name ("Federacion Nacional de Cafeteros de Colombia")."""
+    doc = tokens[0].doc
+    if tokens[0].lower_ == "the" or (tokens[0].i > 0 and doc[tokens[0].i - 1].lower_ == "the"):
+        return None
+    at = next((i for i, t in enumerate(tokens) if t.is_lower and t.lower_ in EURO_PARTICLES), None)
+    if not at:
+        return None
+    end = at
+    while end < len(tokens) and tokens[end].is_lower and tokens[end].lower_ in EURO_PARTICLES:
+        end += 1
+    if end >= len(tokens) or not _bare_name_word(tokens[end]):
+        return None
+    end += 1
+    while end + 1 < len(tokens) and tokens[end].text in _HYPHENS and _bare_name_word(tokens[end + 1]):
+        end += 2  # "de la Carrasquilla-Reyes"
+    home = tokens[end + 1 :] if end < len(tokens) and tokens[end].lower_ == "of" else tokens[end:]
+    if home and (
+        len(home) == len(tokens) - end or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in home)
+    ):
+        return None
+    start = at
+    while start > 0 and at - start < 2 and _bare_name_word(tokens[start - 1]):
+        start -= 1
+    if start == at:
+        return None
+    if at - start == 2 and _known_place_span(tokens[: start + 1]):
+        start += 1  # "Mogadishu" + "Ines de los Rios"
+    place = tokens[:start]
+    if place and _is_name_cue(place[-1]):
+        place = []  # a title before the name
+    elif place and not _known_place_span(place):
+        return None
+    return place, tokens[start:end], home
+
+
+def _known_place(token: Token) -> bool:
+    return token.ent_type_ == "GPE" or name_key(token.text) in COUNTRIES or token.text in {",", "-"}
+
+
+def _known_place_span(tokens: list[Token]) -> bool:
+    """A country, or words the model tags as a GPE elsewhere in the article ("Mogadishu")."""
+    text = " ".join(t.text for t in tokens)
+    key = name_key(text)
+    return (
+        key in COUNTRIES
+        or key in SUBDIVISIONS
+        or any(e.label_ == "GPE" and e.text == text for e in tokens[0].doc.ents)
+    )
 
 
 def _name_words(tokens: list[Token]) -> int:

@@ -410,3 +410,34 @@ def test_a_name_seen_only_as_the_modifier_of_a_concept_is_not_labelled(nlp: Lang
     # Named elsewhere as a person, the same word stays one.
     doc = nlp("Kowalczyk said the Kowalczyk theory was wrong. Kowalczyk later left.")
     assert ("Kowalczyk", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
+
+
+def test_a_particle_name_typed_as_an_organisation_is_a_person(nlp: Language) -> None:
+    cases = {
+        # alone, glued to a place the article names, to a title, and with where the person is from
+        "Candidates Yousef al-Qasimi and Baltasar de la Carrasquilla took part Monday in the debate.": (
+            "Baltasar de la Carrasquilla",
+            set(),
+        ),
+        "The minister met the Japanese ambassador to China Baltasar de los Ríosmar in Beijing.": (
+            "China Baltasar de los Ríosmar",
+            {("China", "GPE")},
+        ),
+        "The two killed were 36-year-old conductor Rodrigo de los Ríosmar of Orange Park, Florida.": (
+            "Rodrigo de los Ríosmar of Orange Park",
+            {("Orange Park", "GPE")},
+        ),
+    }
+    for text, (span, others) in cases.items():
+        doc = nlp(text)
+        assert (span, "ORG") in {(e.text, e.label_) for e in doc.ents}, text
+        person = span.split(" of ")[0].removeprefix("China ")
+        assert {(person, "PERSON")} | others <= {(e.name, e.type) for e in extract_entities(doc, "")}, text
+    # An organisation with a particle stays one: after "the", or with more words after the family name.
+    federation = "Federacion Nacional de Cafeteros de Colombia"
+    for text, name in {
+        "The Banco de Ruritania raised rates.": "Banco de Ruritania",
+        f"The {federation} was not amused.": federation,
+    }.items():
+        types = {e.name: e.type for e in extract_entities(nlp(text), "")}
+        assert types.get(name, "ORG") == "ORG" and all(t != "PERSON" for t in types.values()), text
