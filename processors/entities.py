@@ -833,6 +833,13 @@ def _joined_names(doc: Doc) -> list[Span]:
             start = _back_through_particles(doc, start)  # "Ines de la" + "Carrasquilla"
         if end - start >= 2 and end + 1 < len(doc) and _hyphenated_part(doc[end + 1]):
             end += 2  # "Park Hye" + "-won": the model stopped at the hyphen of a given name
+        elif (
+            end - start >= 3
+            and doc[end - 1].text in _HYPHENS
+            and end < len(doc)
+            and _hyphenated_part(doc[end])
+        ):
+            end += 1  # "Ahn Tae-" + "oh": the model stopped after the hyphen
         elif end + 2 < len(doc) and _hyphenated_given_name(doc[end : end + 3]):
             end += 3  # "Ahn" + "Do-yeon": the model tagged only the family name
         prev = out[-1] if out else None

@@ -441,3 +441,9 @@ def test_a_particle_name_typed_as_an_organisation_is_a_person(nlp: Language) -> 
     }.items():
         types = {e.name: e.type for e in extract_entities(nlp(text), "")}
         assert types.get(name, "ORG") == "ORG" and all(t != "PERSON" for t in types.values()), text
+
+
+def test_a_hyphenated_given_name_cut_after_the_hyphen_is_whole(nlp: Language) -> None:
+    doc = nlp("Prime Minister Ahn Tae-oh has been in Basra since Monday.")
+    assert "Ahn Tae-" in [e.text for e in doc.ents]
+    assert ("Ahn Tae-oh", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
