@@ -1211,8 +1211,9 @@ def _hyphen_joined(doc: Doc, hyphen: int) -> bool:
 
 def _role_follows(doc: Doc, end: int) -> bool:
     """ ", a spokesperson", ", deputy Prime Minister", ", the provincial governor", ", of the National
-    Foundation": a role or an affiliation in apposition."""
-    after = doc[end : end + 6]
+    Foundation", ", Ruritania's foreign minister", ", the group's spokesman": a role or an
+    affiliation in apposition."""
+    after = doc[end : end + 7]
     if len(after) < 3 or after[0].text != ",":
         return False
     k = 1
@@ -1221,6 +1222,8 @@ def _role_follows(doc: Doc, end: int) -> bool:
         return k + 1 < len(after) and _capitalised_propn(after[k + 1])
     if after[k].lower_ in {"a", "an", "the", "his", "her", "their", "its"}:
         k += 1
+    if k + 2 < len(after) and after[k + 1].text in {"'s", "’s"} and after[k].pos_ in {"PROPN", "NOUN"}:
+        k += 2  # "Ruritania's foreign minister", "the group's spokesman"
     cues = TITLES | PERSON_NOUNS | NAME_CUES | APPOSED_ROLES
     while k + 1 < len(after) and after[k].pos_ == "ADJ" and after[k].lower_ not in cues and k < 4:
         k += 1  # "the provincial governor"

@@ -447,3 +447,14 @@ def test_a_hyphenated_given_name_cut_after_the_hyphen_is_whole(nlp: Language) ->
     doc = nlp("Prime Minister Ahn Tae-oh has been in Basra since Monday.")
     assert "Ahn Tae-" in [e.text for e in doc.ents]
     assert ("Ahn Tae-oh", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
+
+
+def test_a_name_before_a_possessive_and_a_role_is_a_person(nlp: Language) -> None:
+    cases = {
+        "The missile belonged to Ruritania. Kusumadi, Ruritania's foreign minister, denied it.": "Kusumadi",
+        "Wiranata, the country's president, spoke on Monday.": "Wiranata",
+    }
+    for text, name in cases.items():
+        doc = nlp(text)
+        assert (name, "PERSON") not in {(e.text, e.label_) for e in doc.ents}, text
+        assert (name, "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}, text
