@@ -1676,7 +1676,7 @@ def _compatible(label: str, group_label: str) -> bool:
 
 def _is_short_form(group: _Group, words: Sequence[str]) -> bool:
     """Any part of a person's name refers to them; an organisation is shortened to its head
-    ("Security Council", "Senate") or to the part before "of"/"for" ("Liberal Party" of Ruritania),
+    ("Security Council", "Senate") or to the part before "of"/"for"/"at" ("Liberal Party" of Ruritania),
     not to a modifier ("UN" is not the UN Security Council, "Arab League" not its Mission)."""
     tokens = group.tokens
     if group.label == "PERSON":
@@ -1684,7 +1684,10 @@ def _is_short_form(group: _Group, words: Sequence[str]) -> bool:
     n = len(words)
     if list(tokens[-n:]) == list(words):
         return True
-    if list(tokens[:n]) == list(words) and tokens[n] in {"of", "for"}:
+    # also without the country it belongs to ("House" of "U.S. House of Representatives"), and to
+    # the part before a campus ("University of X" of "University of X at Y")
+    core = tokens[1:] if tokens[0] in COUNTRIES and len(tokens) > n + 2 else tokens
+    if any(list(seq[:n]) == list(words) and seq[n] in {"of", "for", "at"} for seq in (tokens, core)):
         return True
     return tokens[-1] in CORPORATE_SUFFIXES and _corporate_core(tokens) == list(words)
 

@@ -458,3 +458,18 @@ def test_a_name_before_a_possessive_and_a_role_is_a_person(nlp: Language) -> Non
         doc = nlp(text)
         assert (name, "PERSON") not in {(e.text, e.label_) for e in doc.ents}, text
         assert (name, "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}, text
+
+
+def test_an_organisation_shortened_without_its_country_or_campus_is_one_entity(nlp: Language) -> None:
+    text = (
+        "The motion was rejected by the Malawi Council of Elders on Monday. The Council passed it later."
+        " She was a student at the University of Westland at Northvale and now teaches at the University"
+        " of Westland in Northvale."
+    )
+    doc = nlp(text)
+    model = {e.text for e in doc.ents}
+    assert {"Council", "the University of Westland"} <= model
+    entities = {e.name: set(e.aliases) for e in extract_entities(doc, "") if e.type == "ORG"}
+    assert "Council" in entities["Malawi Council of Elders"]
+    assert "University of Westland" in entities["University of Westland at Northvale"]
+    assert "Council" not in entities and "University of Westland" not in entities
