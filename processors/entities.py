@@ -1225,10 +1225,21 @@ def _role_follows(doc: Doc, end: int) -> bool:
     if k + 2 < len(after) and after[k + 1].text in {"'s", "’s"} and after[k].pos_ in {"PROPN", "NOUN"}:
         k += 2  # "Ruritania's foreign minister", "the group's spokesman"
     cues = TITLES | PERSON_NOUNS | NAME_CUES | APPOSED_ROLES
-    while k + 1 < len(after) and after[k].pos_ == "ADJ" and after[k].lower_ not in cues and k < 4:
-        k += 1  # "the provincial governor"
+    while (
+        k + 1 < len(after)
+        and (after[k].pos_ == "ADJ" or (after[k].dep_ == "compound" and after[k].pos_ == "NOUN"))
+        and after[k].lower_ not in cues
+        and k < 5
+    ):
+        k += 1  # "the provincial governor", "a security analyst"
     word = after[k]
-    return word.is_lower and word.lower_ in cues
+    return word.is_lower and (word.lower_ in cues or _occupation(word))
+
+
+def _occupation(token: Token) -> bool:
+    """A lowercase noun that names what a person does by its ending ("engineer", "historian",
+    "scientist"): no other nouns of seven letters or more end so."""
+    return token.pos_ == "NOUN" and len(token.text) >= 7 and token.lower_.endswith(("eer", "ian", "ist"))
 
 
 def _in_outlet(token: Token) -> bool:

@@ -473,3 +473,17 @@ def test_an_organisation_shortened_without_its_country_or_campus_is_one_entity(n
     assert "Council" in entities["Malawi Council of Elders"]
     assert "University of Westland" in entities["University of Westland at Northvale"]
     assert "Council" not in entities and "University of Westland" not in entities
+
+
+def test_an_untagged_name_before_a_compound_or_suffixed_occupation_is_a_person(nlp: Language) -> None:
+    cases = {
+        "Sutarjo, a security analyst at the Center for Strategic Studies, said it was new.": "Sutarjo",
+        "Prasetyono, an aerospace engineer at Westland State University, said so.": "Prasetyono",
+    }
+    for text, name in cases.items():
+        doc = nlp(text)
+        assert name not in {e.text for e in doc.ents}, text
+        assert (name, "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}, text
+    # A place before such a description stays a place.
+    doc = nlp("Kandahar, a border town, fell on Monday.")
+    assert ("Kandahar", "GPE") in {(e.name, e.type) for e in extract_entities(doc, "")}

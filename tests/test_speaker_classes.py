@@ -389,7 +389,7 @@ def test_a_source_line_after_a_dash_is_not_a_speaker(nlp: Language) -> None:
 def test_an_untagged_two_word_name_after_a_dash_is_the_speaker(nlp: Language) -> None:
     text = (
         'The talks in Varnholt collapsed on Monday. "We will not sign anything under pressure" - '
-        "Jan Kowal, the delegation head."
+        "Jan Kowal, speaking for the delegation."
     )
     doc = nlp(text)
     assert not [e for e in extract_entities(doc, "") if e.type == "PERSON"]
