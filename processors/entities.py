@@ -803,6 +803,8 @@ def _joined_names(doc: Doc) -> list[Span]:
             continue
         if ent.label_ != "PERSON" and len(ent) == 1 and _given_name(ent[0]):
             end = _through_particles(doc, ent.end)
+            if end == ent.end and ent.label_ in {"GPE", "ORG"}:
+                end = _untagged_rest_of_name(doc, ent.end)
             if end > ent.end:  # "Maartje" typed a place, "van den Hoevel" untagged
                 out.append(Span(doc, ent.start, end, label="PERSON"))
                 continue
@@ -855,6 +857,31 @@ def _joined_names(doc: Doc) -> list[Span]:
         else:
             out.append(Span(doc, start, end, label="PERSON") if (start, end) != (ent.start, ent.end) else ent)
     return out
+
+
+def _untagged_rest_of_name(doc: Doc, end: int) -> int:
+    """Where a one-word place or organisation goes on as a personal name the model left untagged:
+    a hyphenated given name ("Hwang" typed GPE + "Do-yeon") or one capitalised name word that ends
+    the name ("Zhai" typed GPE + "Zhenbo,"); not a word the article also writes in lowercase, nor a
+    given name opening a name of its own ("in Mogadishu Joost van der Hoevel")."""
+    if end + 2 < len(doc) and _hyphenated_given_name(doc[end : end + 3]):
+        return end + 3
+    if end >= len(doc) or doc[end - 1].whitespace_ != " ":
+        return end
+    word = doc[end]
+    last = end + 1
+    if last + 1 < len(doc) and doc[last].text in _HYPHENS and _hyphen_joined(doc, last):
+        last += 2  # "Marta" typed GPE + "Fournier-Okada"
+    following = doc[last] if last < len(doc) else None
+    if (
+        word.ent_iob_ == "O"
+        and word.pos_ == "PROPN"
+        and _bare_name_word(word)
+        and (following is None or not (following.text[:1].isupper() or following.lower_ in PARTICLES))
+        and not any(t.lower_ == word.lower_ for t in doc if t.is_lower)
+    ):
+        return last
+    return end
 
 
 def _with_izafe(ent: Span) -> Span:

@@ -487,3 +487,44 @@ def test_an_untagged_name_before_a_compound_or_suffixed_occupation_is_a_person(n
     # A place before such a description stays a place.
     doc = nlp("Kandahar, a border town, fell on Monday.")
     assert ("Kandahar", "GPE") in {(e.name, e.type) for e in extract_entities(doc, "")}
+
+
+def test_a_family_name_typed_a_place_before_an_untagged_given_name_is_one_person(nlp: Language) -> None:
+    cases = {
+        "The missile belonged to Poland. Hwang Do-yeon, Poland's foreign minister, said so.": (
+            "Hwang",
+            "Hwang Do-yeon",
+        ),
+        "He was attending to the crashed car of Zhai Zhenbo. The helmet became wedged.": (
+            "Zhai",
+            "Zhai Zhenbo",
+        ),
+    }
+    for text, (part, name) in cases.items():
+        doc = nlp(text)
+        assert (part, "GPE") in {(e.text, e.label_) for e in doc.ents}, text
+        entities = {(e.name, e.type) for e in extract_entities(doc, "")}
+        assert (name, "PERSON") in entities and (part, "GPE") not in entities, text
+    # A place before a given name that opens a particle name stays a place.
+    doc = nlp(
+        "Shelling hit Mogadishu on Monday. A director of the rights group in Mogadishu Joost van der"
+        " Brinkhorst said that insurgents fired first."
+    )
+    entities = {(e.name, e.type) for e in extract_entities(doc, "")}
+    assert {("Mogadishu", "GPE"), ("Joost van der Brinkhorst", "PERSON")} <= entities
+    # A place before a word the article also writes in lowercase stays a place.
+    doc = parsed_doc(
+        nlp,
+        """
+        Rockets NNS NOUN nsubj 1 rocket O
+        hit VBD VERB ROOT 1 hit O
+        Kabul NNP PROPN compound 3 Kabul B-GPE
+        Port NNP PROPN dobj 1 Port O
+        ; : PUNCT punct 1 ; O
+        the DT DET det 6 the O
+        port NN NOUN nsubj 7 port O
+        closed VBD VERB conj 1 close O
+        . . PUNCT punct 1 . O
+        """,
+    )
+    assert ("Kabul", "GPE") in {(e.name, e.type) for e in extract_entities(doc, "")}
