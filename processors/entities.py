@@ -22,8 +22,11 @@ from schemas import Entity, Mention
 KEPT = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 NAMED = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP"})
 
-# Generic words only (honorifics and offices before a name); they are not part of the canonical name.
-TITLES = frozenset(
+# Honorifics and offices before a personal name; they are not part of the canonical name.
+# PLAIN_TITLES are read only as titles; NAME_WORD_TITLES are also words of other names ("General
+# Motors", "State Bank", "Premier League", "Queen Mary University"), so they are no cue that an
+# untagged word after them is a person.
+PLAIN_TITLES = frozenset(
     [
         "mr",
         "mrs",
@@ -32,6 +35,45 @@ TITLES = frozenset(
         "dr",
         "sir",
         "dame",
+        "sen",
+        "senator",
+        "rep",
+        "representative",
+        "gov",
+        "governor",
+        "ambassador",
+        "rev",
+        "reverend",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "colonel",
+        "col",
+        "capt",
+        "lieutenant",
+        "lt",
+        "sergeant",
+        "sgt",
+        "admiral",
+        "professor",
+        "prof",
+        "mayor",
+        "maulana",
+        "mullah",
+        "ayatollah",
+        "imam",
+        "rabbi",
+        "inspector",
+        "detective",
+        "councillor",
+        "councilor",
+        "constable",
+        "corporal",
+        "brigadier",
+    ]
+)
+NAME_WORD_TITLES = frozenset(
+    [
         "lady",
         "lord",
         "president",
@@ -40,13 +82,6 @@ TITLES = frozenset(
         "secretary",
         "general",
         "gen",
-        "sen",
-        "senator",
-        "rep",
-        "representative",
-        "gov",
-        "governor",
-        "ambassador",
         "judge",
         "justice",
         "king",
@@ -54,27 +89,11 @@ TITLES = frozenset(
         "prince",
         "princess",
         "pope",
-        "rev",
-        "reverend",
         "chancellor",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "colonel",
-        "col",
         "major",
         "maj",
         "captain",
-        "capt",
-        "lieutenant",
-        "lt",
-        "sergeant",
-        "sgt",
-        "admiral",
         "adm",
-        "professor",
-        "prof",
-        "mayor",
         "chairman",
         "chief",
         "commander",
@@ -90,32 +109,21 @@ TITLES = frozenset(
         "speaker",
         "ceo",
         "leader",
-        "maulana",
-        "mullah",
-        "ayatollah",
-        "imam",
         "cardinal",
         "archbishop",
         "bishop",
-        "rabbi",
         "administrator",
         "director",
-        "inspector",
         "commissioner",
         "superintendent",
         "sheriff",
-        "detective",
         "prosecutor",
-        "councillor",
-        "councilor",
         "magistrate",
-        "constable",
-        "corporal",
-        "brigadier",
         "chairwoman",
         "chairperson",
     ]
 )
+TITLES = PLAIN_TITLES | NAME_WORD_TITLES
 # Nouns for people in a role: a name in apposition to one is a person's ("colleague Jan Kowal").
 PERSON_NOUNS = frozenset(
     [
@@ -159,62 +167,8 @@ PERSON_NOUNS = frozenset(
     ]
 )
 # Words news glues before a personal name as a descriptor ("Dr X", "Bowler X", "Passenger X",
-# "goalkeeper X"): the titles that are not also words of other names (unlike
-# "General Motors", "State Bank", "Premier League", "Queen Mary University"), and occupations.
-NAME_CUES = (
-    TITLES
-    - frozenset(
-        [
-            "lady",
-            "lord",
-            "president",
-            "prime",
-            "minister",
-            "secretary",
-            "general",
-            "gen",
-            "judge",
-            "justice",
-            "king",
-            "queen",
-            "prince",
-            "princess",
-            "pope",
-            "chancellor",
-            "major",
-            "maj",
-            "captain",
-            "adm",
-            "chairman",
-            "chief",
-            "commander",
-            "foreign",
-            "defence",
-            "defense",
-            "state",
-            "deputy",
-            "vice",
-            "former",
-            "late",
-            "premier",
-            "speaker",
-            "ceo",
-            "leader",
-            "cardinal",
-            "archbishop",
-            "bishop",
-            "administrator",
-            "director",
-            "commissioner",
-            "superintendent",
-            "sheriff",
-            "prosecutor",
-            "magistrate",
-            "chairwoman",
-            "chairperson",
-        ]
-    )
-) | frozenset(
+# "goalkeeper X"): the plain titles and occupations.
+NAME_CUES = PLAIN_TITLES | frozenset(
     [
         "congressman",
         "congresswoman",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from processors.entities import PARTICLES, TITLES, resolve
+from processors.entities import NAMED, PARTICLES, TITLES, resolve
 from schemas import Entity, Quote
 
 # Generic speech and attribution verbs (lemmas).
@@ -1299,7 +1299,7 @@ def _describe(subject: Token, phrase: Span, index: _MentionIndex, floor: int) ->
     return _Speaker(text, "DESCRIPTION", None, 0.5) if text else None
 
 
-_PLACE_TYPES = frozenset({"GPE", "LOC", "NORP", "FAC"})
+_PLACE_TYPES = NAMED - {"ORG"}  # places and peoples
 
 
 def _name_in_description(subject: Token, phrase: Span, index: _MentionIndex) -> _Speaker | None:
