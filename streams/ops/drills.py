@@ -438,7 +438,11 @@ def _restart_in_sync(p: Pipeline, node: int, topics: Sequence[str]) -> float:
 
 
 def duplicate_alerts(s: Settings) -> int:
-    """Alerts beyond the first for one story at one level (a rising level may alert again)."""
+    """Distinct alerts beyond the first for one story at one level (a rising level may alert again).
+
+    The same alert_id published twice is a redelivery (an alerter killed between publishing and its
+    changelog write), which the desk and the notifier deduplicate; it is not counted here.
+    """
 
     async def read() -> list[Alert]:
         return [
@@ -447,7 +451,8 @@ def duplicate_alerts(s: Settings) -> int:
             if r.value is not None
         ]
 
-    per_story = Counter((story_key(a.title, a.article_id), a.level) for a in asyncio.run(read()))
+    distinct = {(story_key(a.title, a.article_id), a.level, a.alert_id) for a in asyncio.run(read())}
+    per_story = Counter((story, level) for story, level, _ in distinct)
     return sum(n - 1 for n in per_story.values())
 
 
