@@ -111,10 +111,26 @@ def test_literal_on_names_desks(tmp_path) -> None:  # type: ignore[no-untyped-de
             "A passenger tried to set off a small homemade bomb hidden in his shoe on a flight on Tuesday, "
             "but the cabin crew stopped him, police said.\n\nThe plane landed safely.",
         ),
+        # An attempt reported by the prosecutors: "prosecutors say" attributes it, no court case yet.
+        (
+            "Man tried to detonate bomb on tram, prosecutors say",
+            "A man tried to detonate a bomb on a crowded tram in Orveto on Monday evening, but the device "
+            "only smouldered, prosecutors said on Tuesday.\n\nPassengers held him until police arrived.",
+        ),
     ],
 )
 def test_plots_and_attempts_by_unnamed_men_alert(nlp, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
     assert alerts(nlp, title, body)
+
+
+def test_an_attempt_told_at_its_trial_stays_quiet(nlp) -> None:  # type: ignore[no-untyped-def]
+    """'prosecutors said' at a trial: the trial still makes it a court case about the past."""
+    assert not alerts(
+        nlp,
+        "Prosecutors say accused tried to bomb tram, as trial opens",
+        "Prosecutors said at the opening of his trial on Monday that the accused had tried to detonate a "
+        "bomb on a tram in Orveto in 2019. He denies the charges.\n\nThe trial is expected to last a month.",
+    )
 
 
 def test_an_attack_on_a_budget_is_no_plot(nlp) -> None:  # type: ignore[no-untyped-def]
