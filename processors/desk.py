@@ -8,7 +8,7 @@ read why an article landed where it did.
 import math
 import re
 import tomllib
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,14 +117,22 @@ def load_desks(path: Path = DEFAULT_DESKS) -> DeskLexicon:
     )
 
 
-def _frame(name: str, n: int, raw: dict[str, Any], desks: Collection[str]) -> TitleFrame:
-    """One [[frame]] table; a broken one is a RulesError naming it."""
+def _frame(
+    name: str, n: int, raw: dict[str, Any], desks: dict[str, tuple[tuple[Pattern, float], ...]]
+) -> TitleFrame:
+    """One [[frame]] table; a broken one is a RulesError naming it. `title_phrases_of` adds the
+    several-word terms of those desks to its title patterns ('bus overturns', 'stand collapses' are
+    written once, in the lexicon)."""
     owner = f"[[frame]] {raw.get('id', n + 1)}"
     framed = raw.get("desks", [])
     if not isinstance(framed, list) or not framed or any(d not in desks for d in framed):
         raise RulesError(f"{name}: {owner}: 'desks' must be a list of known desks")
+    phrases_of = raw.get("title_phrases_of", [])
+    if not isinstance(phrases_of, list) or any(d not in desks for d in phrases_of):
+        raise RulesError(f"{name}: {owner}: 'title_phrases_of' must be a list of known desks")
     try:
         title = tuple(compile_pattern(t) for t in raw.get("title", []))
+        title += tuple(p for d in phrases_of for p, _ in desks[d] if len(p.slots) > 1)
         unless = tuple(compile_pattern(t) for t in raw.get("unless", []))
         factor = float(raw.get("factor", 1.0))
     except (AttributeError, TypeError, ValueError) as exc:

@@ -3,6 +3,7 @@
 import pytest
 
 from processors.desk import classify_desk, desk_scores, load_desks
+from processors.rules import RulesError
 
 LEXICON = load_desks()
 
@@ -122,6 +123,16 @@ def test_a_desk_guard_leaves_the_other_desks_words_alone(nlp) -> None:  # type: 
             "40 supporters, the club said. The match was abandoned and the players left the pitch.\n\nThe "
             "league has ordered every club to have its stands inspected.",
         ),
+        # A band's van that skids off the road: the accident phrase is the disaster desk's own term
+        # ("van skids"), which the frame reads from the lexicon.
+        (
+            "disaster-accident",
+            "Band members injured as tour van skids off icy road",
+            "Four members of the rock band Lanterna were injured when their tour van skidded off an icy "
+            "road near Holt on Friday night. The band, whose second album came out last month, were driving "
+            "to a concert at a festival. The singer and guitarist were taken to hospital.\n\nThe band's "
+            "remaining concerts are cancelled.",
+        ),
         # A plot against a concert is a crime story, not a storyline.
         (
             "crime-law",
@@ -205,3 +216,18 @@ def test_a_phrase_counts_once_for_its_desk(nlp) -> None:  # type: ignore[no-unty
     once = desk_scores(title, nlp(body), LEXICON)["health"]
     plain = desk_scores(title, nlp("The clinic will improve health in the district."), LEXICON)["health"]
     assert once == plain
+
+
+def test_a_frame_names_only_known_desks_for_its_phrases(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`title_phrases_of` borrows a desk's several-word terms; an unknown desk there is a clear error."""
+    path = tmp_path / "desks.toml"
+    path.write_text(
+        '[desks.sport]\n"team" = 2.0\n[desks.disaster-accident]\n"bus crash" = 2.0\n"fire" = 1.0\n'
+        '[[frame]]\nid = "x"\ndesks = ["sport"]\ntitle_phrases_of = ["disaster-accident"]\n',
+        encoding="utf-8",
+    )
+    (frame,) = load_desks(path).frames
+    assert [p.text for p in frame.title] == ["bus crash"]
+    path.write_text(path.read_text(encoding="utf-8").replace('of = ["disaster-accident"]', 'of = ["nope"]'))
+    with pytest.raises(RulesError, match="title_phrases_of"):
+        load_desks(path)
