@@ -39,8 +39,9 @@ IPTC = {
 @dataclass(frozen=True)
 class TitleFrame:
     """A title that says which words only frame the story: when it has one of `title` (and none of
-    `unless`), the scores of `desks` count `factor` ('stand collapses' makes 'cup match' the setting of an
-    accident; 'film about' makes 'bus crash' the subject of a work)."""
+    `unless`), the scores of `desks` count `factor` and their words in the title earn no title bonus
+    ('stand collapses' makes 'cup match' the setting of an accident; 'film about' makes 'bus crash' the
+    subject of a work)."""
 
     id: str
     title: tuple[Pattern, ...]
@@ -195,7 +196,8 @@ def desk_scores(
         cues = 0
         for pattern, weight in terms:
             count = _count(body, pattern, d_body)
-            titled = _count(head, pattern, d_head) > 0
+            # A framed desk's words in the title say where or to whom, not what: no title bonus.
+            titled = desk not in framed and _count(head, pattern, d_head) > 0
             if not (count or titled):
                 continue
             cues += 1

@@ -133,6 +133,23 @@ def test_a_desk_guard_leaves_the_other_desks_words_alone(nlp) -> None:  # type: 
             "to a concert at a festival. The singer and guitarist were taken to hospital.\n\nThe band's "
             "remaining concerts are cancelled.",
         ),
+        # A team's bus or coach that crashes on the way to a game: the framed desk's words in the title
+        # ("football team", "cup final") name the setting and earn no title bonus.
+        (
+            "disaster-accident",
+            "Football team's coach crashes on way to cup final, 14 hurt",
+            "Fourteen people were hurt when the coach carrying the players of second-division club Arnfeld "
+            "hit a lorry on the way to the cup final on Sunday. Two players were taken to hospital with "
+            "serious injuries.\n\nThe final, against league champions Port Elsin, was postponed. The club's "
+            "striker and goalkeeper were treated for cuts.",
+        ),
+        (
+            "disaster-accident",
+            "Hockey team's bus overturns on way to league game",
+            "A bus carrying the players and coaches of the hockey club Velden overturned on a motorway on "
+            "Saturday on the way to a league game, injuring nine people, police said.\n\nThe team's captain "
+            "and two players are in hospital. The league postponed the match.",
+        ),
         # A plot against a concert is a crime story, not a storyline.
         (
             "crime-law",
