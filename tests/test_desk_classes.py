@@ -227,6 +227,33 @@ def test_the_titles_act_decides_over_the_field_it_concerns(nlp, desk: str, title
     assert desk_of(nlp, title, body) == desk
 
 
+@pytest.mark.parametrize(
+    ("desk", "title", "body"),
+    [
+        # A singer's operation cancels a tour: news about the performer, told in medical words.
+        (
+            "arts-culture-entertainment",
+            "Singer cancels tour to have surgery on vocal cords",
+            "Singer Ola Brenn has cancelled her spring tour so that doctors can operate on her vocal cords, "
+            "she told fans on Tuesday. A specialist at a hospital in the capital found a growth that must be "
+            "removed; her doctors expect her to recover fully after surgery and weeks of rest.\n\nThe "
+            "singer's tour was to visit 18 cities.",
+        ),
+        # Research on singers' patients stays health news.
+        (
+            "health",
+            "Researchers find choir singing helps stroke patients speak again",
+            "Stroke patients who sang in a choir twice a week recovered their speech faster than others, "
+            "researchers said on Monday. The singers, all patients at three hospitals, practised songs with "
+            "a music therapist.\n\nDoctors want the treatment offered more widely.",
+        ),
+    ],
+)
+def test_a_performers_illness_is_news_about_the_performer(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    """A performer named in the title frames the medical words; research on them does not."""
+    assert desk_of(nlp, title, body) == desk
+
+
 def test_a_phrase_counts_once_for_its_desk(nlp) -> None:  # type: ignore[no-untyped-def]
     """'public health' is one term of the health desk, not 'health' and 'public health' both."""
     title, body = "Clinic opens", "The clinic will improve public health in the district."
