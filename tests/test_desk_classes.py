@@ -254,6 +254,40 @@ def test_a_performers_illness_is_news_about_the_performer(nlp, desk: str, title:
     assert desk_of(nlp, title, body) == desk
 
 
+@pytest.mark.parametrize(
+    ("desk", "title", "body"),
+    [
+        # A town's anniversary, with one "market" in it: an occasion, not business news.
+        (
+            "other",
+            "Town of Hollin celebrates 900th anniversary",
+            "The town of Hollin celebrated its 900th anniversary at the weekend with a procession, fireworks "
+            "and a street market in the main square.\n\nResidents re-enacted the signing of the town's "
+            "charter, and a time capsule was buried outside the town hall. Celebrations continue next month.",
+        ),
+        # A firm's or a war's anniversary keeps the desk of its own vocabulary.
+        (
+            "economy-business",
+            "Carmaker celebrates 100th anniversary with record sales",
+            "Carmaker Vessa celebrated its 100th anniversary on Monday by reporting record sales and profits "
+            "for the year. The company sold 1.2 million cars and its shares rose 4 percent.\n\nThe chief "
+            "executive said the firm would invest two billion in electric vehicles.",
+        ),
+        (
+            "conflict-war-peace",
+            "Country marks anniversary of end of civil war",
+            "Thousands gathered in the capital on Friday to mark the 25th anniversary of the peace agreement "
+            "that ended the civil war between the army and rebel groups. The president laid a wreath at the "
+            "memorial to soldiers and civilians killed in the fighting.\n\nMore than 50,000 people died in "
+            "the war.",
+        ),
+    ],
+)
+def test_an_occasion_is_other_news_unless_its_field_says_more(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    """'other' has a vocabulary of occasions, so one stray word of another desk does not decide."""
+    assert desk_of(nlp, title, body) == desk
+
+
 def test_a_phrase_counts_once_for_its_desk(nlp) -> None:  # type: ignore[no-untyped-def]
     """'public health' is one term of the health desk, not 'health' and 'public health' both."""
     title, body = "Clinic opens", "The clinic will improve public health in the district."
