@@ -510,6 +510,21 @@ PRODUCT_HEADS = frozenset(
         "trucks",
     ]
 )
+# Competitions, races and awards are events, which are not labelled; the small model types them
+# PERSON or ORG ("Coppa Italia", "UEFA Champions League", "First Intifada"). A span is one when its
+# last word or last two words are a competition's or award's head, or its first word opens a
+# competition's name ("Copa X", "Formula X"); a name right before a capitalised award head is that
+# award's ("Pulitzer Prize-winning", "Dean's Award") and one right after "Hours of" is a race's.
+COMPETITION_HEADS = frozenset(
+    ["intifada", "festival", "marathon", "prize", "prizes", "award", "awards", "trophy", "medal"]
+    + ["olympiad", "paralympics", "bundesliga", "liga", "serie", "tournament", "regatta", "expo", "formula"]
+)
+COMPETITION_TAILS = frozenset(
+    ["champions league", "europa league", "nations league", "grand prix", "world series", "grand slam"]
+    + ["super bowl"]
+)
+COMPETITION_LEADS = frozenset(["coppa", "copa", "formula"])
+_AWARD_HEADS = frozenset(["Prize", "Prizes", "Award", "Awards", "Trophy", "Medal"])
 # Capitalised words the small model tags as names that never are one under our labels: time zones,
 # celestial bodies, and the parts of a document ("Division B", "Section 21").
 NOT_NAMES = frozenset(
@@ -1287,6 +1302,8 @@ def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, 
         return []
     if _names_a_product(tokens):
         return [(text, start, end, "PRODUCT")]
+    if _names_an_event(tokens):
+        return [(text, start, end, "EVENT")]
     if label in {"ORG", "GPE"} and _in_person_context(tokens):
         return [(text, start, end, "PERSON")]
     return [(text, start, end, _place_cue(tokens, label) or _retype(text, label))]
@@ -1359,6 +1376,25 @@ def _names_a_product(tokens: list[Token]) -> bool:
     if after.ent_type_ == "PRODUCT" or _MODEL_CODE.match(after.text):
         return True
     return after.is_lower and after.lower_ in PRODUCT_HEADS
+
+
+def _names_an_event(tokens: list[Token]) -> bool:
+    """A competition, race or award ("Coppa Italia", "Formula Renault", "First Intifada"), by the
+    words of the span or the award head after it ("Pulitzer" of "Pulitzer Prize-winning")."""
+    words = name_key(" ".join(t.text for t in tokens)).split()
+    if not words:
+        return False
+    if words[-1] in COMPETITION_HEADS or " ".join(words[-2:]) in COMPETITION_TAILS:
+        return True
+    if len(words) > 1 and words[0] in COMPETITION_LEADS:
+        return True
+    doc, first, last = tokens[0].doc, tokens[0].i, tokens[-1].i
+    after = doc[last + 1 : last + 3]
+    if after and after[0].text in {"'s", "’s"}:
+        after = after[1:]
+    if after and after[0].text in _AWARD_HEADS:
+        return True
+    return first > 1 and doc[first - 1].lower_ == "of" and doc[first - 2].text == "Hours"
 
 
 def _is_edge_noise(token: Token) -> bool:

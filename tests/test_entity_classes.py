@@ -528,3 +528,35 @@ def test_a_family_name_typed_a_place_before_an_untagged_given_name_is_one_person
         """,
     )
     assert ("Kabul", "GPE") in {(e.name, e.type) for e in extract_entities(doc, "")}
+
+
+def test_a_competition_race_or_award_is_not_labelled(nlp: Language) -> None:
+    cases = {
+        "Kowalski won eight league titles and three Coppa Italia with his club.": ["Coppa Italia"],
+        "Nowak has played in two UEFA Champions League finals and won the Europa League once.": [
+            "UEFA Champions League",
+            "Europa League",
+        ],
+        "Nowak, the 2011 Formula Renault champion, joined the team in 2014.": ["Renault"],
+        "The body, which sanctions Formula One racing, said the car was safe.": ["Formula"],
+        "Wiśniewski, the 1972 24 Hours of Le Mans winner, died in 1990.": ["Le Mans"],
+        "Nowicki won a Dean's Award for a project in 2006, and was active in student groups.": [
+            "Dean",
+            "Award",
+        ],
+        "The group was founded during the First Intifada in 1987.": ["the First Intifada"],
+        "Borowski played in Serie A for Parma and won La Liga with Barcelona.": ["Serie A"],
+    }
+    for text, names in cases.items():
+        doc = nlp(text)
+        tagged = {e.text for e in doc.ents if e.label_ in {"PERSON", "ORG", "GPE"}}
+        assert set(names) <= tagged, text
+        found = {
+            w for e in extract_entities(doc, "") if e.type in {"PERSON", "ORG", "GPE"} for w in e.name.split()
+        }
+        assert not found & {w for n in names for w in n.split() if w != "the"}, text
+    # An organisation whose head is also a competition's stays one.
+    doc = nlp(
+        "The Arab League met in Cairo. He scored in the FA Cup final. The FA said it would look into it."
+    )
+    assert {("Arab League", "ORG"), ("FA", "ORG")} <= {(e.name, e.type) for e in extract_entities(doc, "")}
