@@ -525,6 +525,19 @@ COMPETITION_TAILS = frozenset(
 )
 COMPETITION_LEADS = frozenset(["coppa", "copa", "formula"])
 _AWARD_HEADS = frozenset(["Prize", "Prizes", "Award", "Awards", "Trophy", "Medal"])
+# Nouns for works, characters and animals: a title right after one ("the 1969 film Silent Road",
+# "her graphic novel Iron Sparrow"), a quoted title before one ("a \"Mister Crow and Hobbs\" comic")
+# and a name given after one ("a dog character named \"Rufus\"") are not persons or organisations.
+WORK_NOUNS = frozenset(
+    ["book", "novel", "memoir", "film", "movie", "documentary", "album", "song", "play", "musical"]
+    + ["opera", "sitcom", "series", "comic", "strip", "cartoon", "poem", "painting", "sculpture"]
+    + ["episode", "character", "characters"]
+)
+ANIMAL_NOUNS = frozenset(
+    ["dog", "cat", "horse", "elephant", "rhino", "rhinoceros", "panda", "gorilla", "tiger", "lion"]
+    + ["bear", "whale", "dolphin", "calf", "cub", "puppy", "kitten", "parrot", "chimpanzee", "giraffe"]
+)
+_TITLE_LINKS = frozenset(["and", "of", "the", "&", "a", "in", "on"])
 # Capitalised words the small model tags as names that never are one under our labels: time zones,
 # celestial bodies, and the parts of a document ("Division B", "Section 21").
 NOT_NAMES = frozenset(
@@ -1304,6 +1317,8 @@ def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, 
         return [(text, start, end, "PRODUCT")]
     if _names_an_event(tokens):
         return [(text, start, end, "EVENT")]
+    if label in {"PERSON", "ORG", "GPE", "FAC"} and _names_a_work(tokens):
+        return [(text, start, end, "WORK")]
     if label in {"ORG", "GPE"} and _in_person_context(tokens):
         return [(text, start, end, "PERSON")]
     return [(text, start, end, _place_cue(tokens, label) or _retype(text, label))]
@@ -1395,6 +1410,39 @@ def _names_an_event(tokens: list[Token]) -> bool:
     if after and after[0].text in _AWARD_HEADS:
         return True
     return first > 1 and doc[first - 1].lower_ == "of" and doc[first - 2].text == "Hours"
+
+
+def _names_a_work(tokens: list[Token]) -> bool:
+    """A title of a book, film or strip, or a character's or animal's name: right after a work noun
+    it stands in apposition to ("the second book Burning Sky"), quoted before one, or given after
+    one with "named"/"called" ("a dog character named \"Rufus\"")."""
+    doc, first, last = tokens[0].doc, tokens[0].i, tokens[-1].i
+    before = doc[first - 1] if first > 0 else None
+    if before is not None and before.is_lower and before.lower_ in WORK_NOUNS:
+        root = doc[first : last + 1].root
+        if (root.dep_ == "appos" and root.head.i == before.i) or (
+            before.dep_ == "compound" and first <= before.head.i <= last
+        ):
+            return True
+    opening = first - 1
+    while opening >= 0 and (doc[opening].text[:1].isupper() or doc[opening].lower_ in _TITLE_LINKS):
+        opening -= 1
+    if opening < 0 or doc[opening].text not in _QUOTE_CHARS:
+        return False
+    closing = last + 1
+    while closing < len(doc) and (doc[closing].text[:1].isupper() or doc[closing].lower_ in _TITLE_LINKS):
+        closing += 1
+    if closing >= len(doc) or doc[closing].text not in _QUOTE_CHARS:
+        return False
+    after = doc[closing + 1] if closing + 1 < len(doc) else None
+    if after is not None and after.is_lower and after.lower_ in WORK_NOUNS:
+        return True  # a quoted title before the noun for its kind
+    namer = doc[opening - 1] if opening > 0 else None
+    return (
+        namer is not None
+        and namer.lower_ in {"named", "called"}
+        and namer.head.lower_ in WORK_NOUNS | ANIMAL_NOUNS
+    )
 
 
 def _is_edge_noise(token: Token) -> bool:

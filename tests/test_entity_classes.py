@@ -560,3 +560,23 @@ def test_a_competition_race_or_award_is_not_labelled(nlp: Language) -> None:
         "The Arab League met in Cairo. He scored in the FA Cup final. The FA said it would look into it."
     )
     assert {("Arab League", "ORG"), ("FA", "ORG")} <= {(e.name, e.type) for e in extract_entities(doc, "")}
+
+
+def test_a_title_a_character_or_an_animal_is_not_a_person(nlp: Language) -> None:
+    cases = {
+        "Hopper, famous for his role in the 1969 film Lonely Rider, was there.": ["Lonely Rider"],
+        "It first appeared in the second book Catching Wind, as a symbol of rebellion.": ["Catching Wind"],
+        "The writer launched her graphic novel Iron Sparrow with illustrator Tom Bell.": ["Iron Sparrow"],
+        'The union did not find a recent "Mister Crow and Hobbs" comic funny.': ["Crow", "Hobbs"],
+        'In a series of strips, a dog character named "Ralph" finds out that part of it is false.': ["Ralph"],
+    }
+    for text, names in cases.items():
+        doc = nlp(text)
+        assert set(names) <= {e.text for e in doc.ents if e.label_ in {"PERSON", "ORG"}}, text
+        found = {e.name for e in extract_entities(doc, "") if e.type in {"PERSON", "ORG", "GPE"}}
+        assert not found & set(names), text
+    # A person after a work noun but not its title, and the illustrator beside a title, stay persons.
+    doc = nlp(
+        "In the film Jan Kowal plays a detective. The novel Iron Sparrow is drawn by illustrator Tom Bell."
+    )
+    assert ("Tom Bell", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
