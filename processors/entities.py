@@ -703,7 +703,8 @@ class _Group:
 def extract_entities(doc: Doc, title: str) -> list[Entity]:
     """Canonical entities of the article, most salient first."""
     text = doc.text
-    spans = [c for ent in _joined_complements(_joined_names(doc)) if ent.label_ in KEPT for c in _clean(ent)]
+    ents = _after_hyphenated_ranks(_joined_complements(_joined_names(doc)))
+    spans = [c for ent in ents if ent.label_ in KEPT for c in _clean(ent)]
     spans += _extended_repeats(doc, text, spans)
     spans += _outlet_names(doc, spans)
     spans += _cued_names(doc, spans)
@@ -838,6 +839,36 @@ def _joined_names(doc: Doc) -> list[Span]:
             out[-1] = Span(doc, prev.start, end, label="PERSON")
         else:
             out.append(Span(doc, start, end, label="PERSON") if (start, end) != (ent.start, ent.end) else ent)
+    return out
+
+
+def _hyphenated_rank(ent: Span) -> bool:
+    """ "Major-General", "Lieutenant-Colonel": titles joined by hyphens and nothing else."""
+    words = [t for t in ent if t.text not in _HYPHENS]
+    return len(words) >= 2 and len(words) < len(ent) and all(t.lower_ in TITLES for t in words)
+
+
+def _after_hyphenated_ranks(ents: list[Span]) -> list[Span]:
+    """The model types a hyphenated rank as a name of its own and cuts the name after it into
+    pieces of any type ("Major-General" + "Marta" + "Kowalska-Hale"): the rank is no name, and the
+    name words right after it, up to four, are one person."""
+    out: list[Span] = []
+    i = 0
+    while i < len(ents):
+        ent = ents[i]
+        if not _hyphenated_rank(ent):
+            out.append(ent)
+            i += 1
+            continue
+        doc, j, end = ent.doc, i + 1, ent.end
+        while j < len(ents) and ents[j].start == end and ents[j].end - ent.end <= 6:
+            if not all(t.text[:1].isupper() or t.text in _HYPHENS or _hyphenated_part(t) for t in ents[j]):
+                break
+            end = ents[j].end
+            j += 1
+        if j > i + 1:
+            out.append(Span(doc, ent.end, end, label="PERSON"))
+        i = j
     return out
 
 

@@ -229,6 +229,11 @@ def test_an_honorific_or_occupation_glued_before_a_name_is_not_part_of_it(nlp: L
         ("Hamuvela", "PERSON"),
         ("Jorvik Tamsen", "PERSON"),
     }
+    # A hyphenated rank typed a name of its own, the name after it cut in two of other types.
+    doc = nlp('US spokesperson Major-General Marta Dabrowska-Hale said that, "These are Iranian weapons."')
+    assert [e.text for e in doc.ents][1:4] == ["Major-General", "Marta", "Dabrowska-Hale"]
+    persons = {e.name for e in extract_entities(doc, "") if e.type in {"PERSON", "ORG", "GPE"}}
+    assert persons == {"US", "Marta Dabrowska-Hale"}
 
 
 def test_an_untagged_name_after_a_cue_or_before_a_role_is_a_person(nlp: Language) -> None:
