@@ -538,6 +538,18 @@ ANIMAL_NOUNS = frozenset(
     + ["bear", "whale", "dolphin", "calf", "cub", "puppy", "kitten", "parrot", "chimpanzee", "giraffe"]
 )
 _TITLE_LINKS = frozenset(["and", "of", "the", "&", "a", "in", "on"])
+# Spanish, Portuguese, Italian and French words that open an institution's name before "de"/"di"/
+# "do" ("Banco de Galicia", "Club de Regatas", "Diario de Noticias"): such a name is no person's.
+ROMANCE_ORG_HEADS = frozenset(
+    ["banco", "banca", "caixa", "caja", "club", "clube", "diario", "jornal", "partido", "frente"]
+    + ["movimiento", "movimento", "union", "uniao", "universidad", "universidade", "instituto"]
+    + ["consejo", "conselho", "comision", "ministerio", "tribunal", "federacion", "federacao"]
+    + ["confederacion", "asociacion", "associacao", "sindicato", "fundacion", "fundacao", "compania"]
+    + ["companhia", "grupo", "junta", "ejercito", "exercito", "fuerzas", "policia", "banque", "societe"]
+    + ["parti", "conseil", "radio", "television", "teatro", "museo", "museu", "colegio", "escuela"]
+    + ["escola", "camara", "congreso", "senado", "asamblea", "assembleia", "casa", "corte"]
+    + ["comune", "provincia", "regione", "gobierno", "governo", "secretaria", "servicio", "servico"]
+)
 # Capitalised words the small model tags as names that never are one under our labels: time zones,
 # celestial bodies, and the parts of a document ("Division B", "Section 21").
 NOT_NAMES = frozenset(
@@ -1553,8 +1565,8 @@ def _particle_person(tokens: list[Token]) -> tuple[list[Token], list[Token], lis
     start = at
     while start > 0 and at - start < 2 and _bare_name_word(tokens[start - 1]):
         start -= 1
-    if start == at:
-        return None
+    if start == at or _unaccented(tokens[start].lower_) in ROMANCE_ORG_HEADS:
+        return None  # no given name, or an institution ("Banco de X")
     if at - start == 2 and _known_place_span(tokens[: start + 1]):
         start += 1  # "Mogadishu" + "Ines de los Rios"
     place = tokens[:start]

@@ -438,11 +438,15 @@ def test_a_particle_name_typed_as_an_organisation_is_a_person(nlp: Language) -> 
         assert (span, "ORG") in {(e.text, e.label_) for e in doc.ents}, text
         person = span.split(" of ")[0].removeprefix("China ")
         assert {(person, "PERSON")} | others <= {(e.name, e.type) for e in extract_entities(doc, "")}, text
-    # An organisation with a particle stays one: after "the", or with more words after the family name.
+    # An organisation with a particle stays one: after "the", with more words after the family name,
+    # or opening with an institution's word ("Banco", "Club", "Diario").
     federation = "Federacion Nacional de Cafeteros de Colombia"
     for text, name in {
         "The Banco de Ruritania raised rates.": "Banco de Ruritania",
         f"The {federation} was not amused.": federation,
+        "Shares of Banco de Galicia fell after the announcement.": "Banco de Galicia",
+        "A spokesman for Club de Regatas said the match would go ahead.": "Club de Regatas",
+        "Reporters from Diario de Noticias attended.": "Diario de Noticias",
     }.items():
         types = {e.name: e.type for e in extract_entities(nlp(text), "")}
         assert types.get(name, "ORG") == "ORG" and all(t != "PERSON" for t in types.values()), text
