@@ -916,7 +916,7 @@ def _speaker_from(
         if recent is not None and last is not None and not index.may_be(last[0].name, gender):
             recent = None
         return (
-            _entity_speaker(_antecedent(subject, index, floor, previous, gender), 0.75)
+            _antecedent(subject, index, floor, previous, gender)
             or recent
             or _described_before(subject, index)
         )
@@ -1016,15 +1016,20 @@ def _after_participle(subject: Token, index: _MentionIndex) -> _Speaker | None:
 
 def _antecedent(
     pronoun: Token, index: _MentionIndex, floor: int, last_speaker: str | None, gender: str | None = None
-) -> Entity | None:
+) -> _Speaker | None:
     """He/she: the nearest person earlier in the same sentence; else, in the nearest earlier sentence
     naming a person, the one it is about ("according to X", the main clause's subject) before the
     one it merely mentions ("X, father of a victim, believes Y was not guilty. He said..."); the
-    speaker of the last quote goes first when that sentence names them ("...," he added)."""
+    speaker of the last quote goes first when that sentence names them ("...," he added), also when
+    the model did not tag that mention a person. A sentence naming no tagged person offers a name
+    the model did not tag, where the words make it a person (`_untagged_person`)."""
     sent = pronoun.sent
     same = index.before(pronoun.idx, _PERSON, max(floor, sent.start_char), gender)
     if same is not None:
-        return same
+        return _entity_speaker(same, 0.75)
+    untagged = _untagged_person(pronoun.doc, max(floor, sent.start_char), pronoun.idx, index)
+    if untagged is not None:
+        return untagged
     doc = pronoun.doc
     i = sent.start - 1
     while i >= 0 and doc[i].idx >= floor:
@@ -1034,11 +1039,73 @@ def _antecedent(
             for r in index.within(prev.start_char, prev.end_char, _PERSON)
             if index.may_be(r[2].name, gender)
         ]
+        spoke = [r for r in rows if r[2].name == last_speaker]
+        if spoke:
+            return _entity_speaker(spoke[0][2], 0.75)
+        if last_speaker is not None and _mentions(doc, prev, last_speaker, index):
+            return _Speaker(last_speaker, "PERSON", None, 0.75)
         if rows:
-            spoke = [r for r in rows if r[2].name == last_speaker]
-            return (spoke or [min(rows, key=lambda r: (_prominence(doc, r[0], r[1]), r[0]))])[0][2]
+            return _entity_speaker(min(rows, key=lambda r: (_prominence(doc, r[0], r[1]), r[0]))[2], 0.75)
+        untagged = _untagged_person(doc, max(floor, prev.start_char), prev.end_char, index)
+        if untagged is not None:
+            return untagged
         i = prev.start - 1
     return None
+
+
+def _mentions(doc: Doc, sent: Span, name: str, index: _MentionIndex) -> bool:
+    """The sentence names `name` (in full or by its last word) outside quotes, however it was typed."""
+    words = {name, name.split()[-1]}
+    return any(
+        t.text in words and not _inside(t.idx, index.quoted) for t in sent if t.pos_ == "PROPN"
+    ) or any(name in doc.text[s:e] for s, e, _ in index.within(sent.start_char, sent.end_char, NAMED))
+
+
+def _untagged_person(doc: Doc, start: int, end: int, index: _MentionIndex) -> _Speaker | None:
+    """A name between `start` and `end` that the model did not tag, where the words make it a person:
+    right after a person's title or noun ("coach X", "Representative X"), or a clause's subject that
+    a verb follows at once ("... on Friday X indicated he ..."). Names an article types as a place or
+    body elsewhere are left out; the confidence stays low (a guess from the words alone)."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    i = span.start
+    while i < span.end:
+        token = doc[i]
+        if not _loose_name_word(token, index):
+            i += 1
+            continue
+        j = i
+        while j + 1 < span.end and _loose_name_word(doc[j + 1], index):
+            j += 1
+        words = doc[i : j + 1]
+        before = doc[i - 1] if i > 0 else None
+        after = doc[j + 1] if j + 1 < len(doc) else None
+        titled = before is not None and (before.lower_ in TITLES or _names_a_person(before))
+        subject = after is not None and after.pos_ == "VERB" and after.tag_ in {"VBD", "VBZ"}
+        if (titled or subject) and _is_name(list(words)) and not _named_otherwise(words.text, index):
+            return _Speaker(words.text, "PERSON", None, 0.6)
+        i = j + 1
+    return None
+
+
+def _loose_name_word(token: Token, index: _MentionIndex) -> bool:
+    """A proper noun outside quotes that no entity covers and the model gave no other type."""
+    return (
+        token.pos_ == "PROPN"
+        and token.ent_type_ in {"", "PERSON"}
+        and token.is_alpha
+        and not token.is_upper
+        and token.lower_ not in TITLES
+        and not _inside(token.idx, index.quoted)
+        and index.at(token.idx, token.idx + len(token.text)) is None
+    )
+
+
+def _named_otherwise(name: str, index: _MentionIndex) -> bool:
+    return any(e.type != "PERSON" and name in e.name.split() for _, _, e in index.rows) or any(
+        e.type != "PERSON" and e.name == name for _, _, e in index.rows
+    )
 
 
 def _is_subject(doc: Doc, start: int, end: int) -> bool:

@@ -742,3 +742,36 @@ def test_a_participle_cue_hung_on_the_quotes_own_verb_keeps_its_subject(nlp: Lan
         """,
     )
     assert [q.speaker for q in _doc_quotes(doc)] == ["Anna Berg"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # The model tags no name in the sentence before: the name a verb follows at once is its subject.
+        (
+            '"We stand with our allies," according to Alwyn Pellingham, the ambassador.\n\n'
+            "In a Daily Planet interview published on Friday Mensabah indicated he wishes to keep the "
+            'tariffs on steel. "If they help us, we will help them," he said.',
+            "Mensabah",
+        ),
+        # The model typed the last speaker a body in the sentence that names them.
+        (
+            "Harriet Ashcombe scored twice for the visitors. After the match, Norway's coach Wiranata said, "
+            '"I am devastated. We took the lead but we could not hold it." He added, "I have to accept the '
+            'defeat as a fact."',
+            "Wiranata",
+        ),
+    ],
+)
+def test_he_is_a_name_the_model_did_not_tag_a_person_when_the_words_make_it_one(
+    nlp: Language, text: str, speaker: str
+) -> None:
+    assert [q.speaker for q in _quotes(nlp, text)][-1] == speaker
+
+
+def test_a_name_a_place_or_body_elsewhere_is_no_antecedent_for_he(nlp: Language) -> None:
+    text = (
+        "Harriet Ashcombe opened the ward in March. Later Westfield reported a record number of patients, "
+        'and Westfield Hospital is now the largest in the county. "We are overwhelmed," she said.'
+    )
+    assert _speaker(_quotes(nlp, text), "We are overwhelmed") == "Harriet Ashcombe"
