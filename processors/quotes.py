@@ -178,6 +178,11 @@ ADDRESSEE_VERBS = frozenset(
     ]
 )
 # Parts of an organisation that speak for it ("the armed wing of the Party").
+# What a clause's object can name as someone's reaction ("drew the criticism of X, saying ...").
+REACTION_NOUNS = frozenset(
+    {"criticism", "condemnation", "praise", "ire", "anger", "wrath", "scorn", "rebuke", "support"}
+    | {"backing", "approval", "disapproval", "objection", "protest", "concern", "fury", "outrage"}
+)
 PART_NOUNS = frozenset({"wing", "arm", "branch", "division", "unit", "bureau"})
 # Heads of "the government"-like descriptions: they refer to the article's main country.
 GOVERNMENT_NOUNS = frozenset({"government", "administration", "regime", "cabinet"})
@@ -834,6 +839,9 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
             and token.head != token
             and not _inside(token.head.idx, quoted)
         )
+        reactor = _reaction_source(token) if from_participle and not participle else None
+        if reactor is not None:
+            return reactor
         subjects = [
             c
             for c in token.children
@@ -874,6 +882,21 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
                 if token.dep_ in {"conj", "xcomp", "advcl", "ccomp"} and token.head != token
                 else None
             )
+    return None
+
+
+def _reaction_source(verb: Token) -> Token | None:
+    """ "The decision drew the criticism of X, stating ...": the participle tells what X said, the
+    one whose reaction the clause's object names, not what the clause's subject did."""
+    for child in verb.children:
+        if child.dep_ != "dobj" or child.lemma_.lower() not in REACTION_NOUNS:
+            continue
+        # "criticism of X"; "drew criticism from X" (the parser may hang "from" on the verb).
+        links = [*child.children, *(c for c in verb.children if c.i > child.i and c.lower_ == "from")]
+        link = next((c for c in links if c.lower_ in {"of", "from"}), None)
+        source = next((c for c in link.children if c.dep_ == "pobj"), None) if link is not None else None
+        if source is not None:
+            return source
     return None
 
 

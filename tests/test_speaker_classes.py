@@ -789,3 +789,25 @@ def test_a_lowercase_cue_after_a_question_mark_closing_the_quote_is_its_cue(nlp:
         "Harriet Ashcombe"
     ] * 2
     assert _speaker(quotes, "If they help") == "Harriet Ashcombe"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        (
+            "The decision to ban the song has drawn the criticism of Amnesty International, stating it shows "
+            '"a contempt for free speech that will not be forgotten."',
+            "Amnesty International",
+        ),
+        (
+            "The new curfew drew sharp condemnation from the Teachers Union, saying it "
+            '"punishes children for the acts of a few."',
+            "Teachers Union",
+        ),
+    ],
+)
+def test_a_participle_after_someones_reaction_is_what_they_said(
+    nlp: Language, sentence: str, speaker: str
+) -> None:
+    text = f'"We will arrest anyone who sings it," the police chief said.\n\n{sentence}'
+    assert [q.speaker for q in _quotes(nlp, text)][-1] == speaker
