@@ -1142,13 +1142,16 @@ def _is_subject(doc: Doc, start: int, end: int) -> bool:
 
 
 def _prominence(doc: Doc, start: int, end: int) -> int:
-    """0 for the source of "according to X", 1 for the main clause's subject, 2 for other subjects."""
+    """0 for the source of "according to X" and the topic of an opening "For X, ...", 1 for the main
+    clause's subject, 2 for other subjects."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return 3
     root = span.root
     if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according":
         return 0
+    if root.dep_ == "pobj" and root.head.lower_ == "for" and root.head.i == root.sent.start:
+        return 0  # "For Jane Doe, a teacher, X was a hero. She said ...": the sentence is about her
     if root.dep_ == "appos" and root.head.dep_ in {"nsubj", "nsubjpass"}:
         root = root.head  # "the union's chairman, X, called off the strike": X is the subject
     if root.dep_ in {"nsubj", "nsubjpass"}:

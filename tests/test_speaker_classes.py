@@ -506,6 +506,9 @@ def test_the_other_official_is_not_the_official_named_before(nlp: Language) -> N
         '"We have a deal that protects every job," he said.',
         "Jan Kowal's rival, Tomas Ruiz, rejected the offer. "
         '"It is far too little and far too late," he said.',
+        # The topic of an opening "For X," is whom the sentence is about, not its grammatical subject.
+        "For Tomas Ruiz, a teacher at the college, Jan Kowal was also a hero. "
+        'He said, "Kowal was the centre of the art world for a century."',
     ],
 )
 def test_he_is_the_person_in_apposition_to_the_subject_not_one_merely_mentioned(
