@@ -316,6 +316,8 @@ def _names_something(doc: Doc, text: str, span: _Span) -> bool:
             return True
         if prev.lower_ == "called" and (prev.dep_ == "acl" or left == ["so", "-"]):
             return True
+        if (prev.pos_ == "ADP" or prev.text == ",") and _title_cased(text[span.start : span.end]):
+            return True  # 'On a new website, "The Harbour Watch", ...', 'writes on "The Harbour Watch"'
     inner = doc.char_span(span.start, span.end, alignment_mode="contract")
     if inner is None or not len(inner):
         return False
@@ -331,6 +333,22 @@ def _names_something(doc: Doc, text: str, span: _Span) -> bool:
         if outside and token.dep_ not in {"compound", "amod", "nmod", "poss"}:
             return False
     return False
+
+
+_TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "at", "vs"})
+
+
+def _title_cased(quoted: str) -> bool:
+    """Words of a title, not of a sentence: two or more capitalised words, every other word a small
+    linking word or a number, no first person and no closing sentence mark."""
+    words = re.findall(r"[^\W\d_][\w'’-]*|\d+", quoted)
+    capitalised = [w for w in words if w[0].isupper()]
+    return (
+        len(capitalised) >= 2
+        and all(w[0].isupper() or w.isdigit() or w.lower() in _TITLE_SMALL_WORDS for w in words)
+        and "I" not in words
+        and not quoted.rstrip().endswith((".", "!", "?"))
+    )
 
 
 def find_quote_spans(text: str) -> list[_Span]:

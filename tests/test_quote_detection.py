@@ -142,9 +142,15 @@ def test_titles_and_names_in_quote_marks_are_no_quotes(nlp: Language) -> None:
     text = (
         'The council approved a campaign titled "Clean Streets for Everyone" last week, and Mayor Tomas '
         'Ruiz said it was "long overdue". The rebel leader, known as "The Tiger", said the group "will '
-        'fight to the end". The broadcaster\'s "Morning Desk" programme said the talks had failed.'
+        'fight to the end". The broadcaster\'s "Morning Desk" programme said the talks had failed.\n\n'
+        'On a new website, "The Clean Streets Countdown", the council urged residents to recycle. "Every '
+        'bottle counts," the council says on "The Clean Streets Countdown".'
     )
-    assert [q.text for q in _quotes(nlp, text)] == ["long overdue", "will fight to the end"]
+    assert [q.text for q in _quotes(nlp, text)] == [
+        "long overdue",
+        "will fight to the end",
+        "Every bottle counts",
+    ]
 
 
 def test_a_fragment_the_subject_calls_something_or_a_quote_before_its_cue_stays(nlp: Language) -> None:
