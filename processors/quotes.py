@@ -669,11 +669,6 @@ def _find_cue(doc: Doc, text: str, span: _Span, spans: Sequence[_Span]) -> Token
         return None
     sents = [first[0].sent, first[-1].sent]
     region_start, region_end = sents[0].start, sents[1].end
-    after = doc[region_end] if region_end < len(doc) else None
-    if after is not None and after.is_lower and not text[span.end + 1 : after.idx].strip():
-        # '"Why would anybody?" he asked.': the parser ends the sentence at the quote's own mark,
-        # and the lowercase word after the closing mark carries on the sentence of the quote.
-        region_end = after.sent.end
     prev = doc[region_start - 1] if region_start > 0 else None
     if prev is not None and prev.text == ":" or (region_start > 1 and doc[region_start - 2].text == ":"):
         region_start = doc[region_start - 2].sent.start

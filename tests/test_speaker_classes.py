@@ -780,20 +780,6 @@ def test_a_name_a_place_or_body_elsewhere_is_no_antecedent_for_he(nlp: Language)
     assert _speaker(_quotes(nlp, text), "We are overwhelmed") == "Harriet Ashcombe"
 
 
-def test_a_lowercase_cue_after_a_question_mark_closing_the_quote_is_its_cue(nlp: Language) -> None:
-    # The parser ends the sentence at the quote's "?", so "she asked" is a sentence of its own.
-    text = (
-        '"We stand with our allies," according to Alwyn Pellingham, the ambassador.\n\n'
-        'Harriet Ashcombe, the mayor, backed the tariffs on steel "at least for a year," but not for ever. '
-        '"If they help us, why would anybody keep tariffs?" she asked. "Who would pay for it?" she asked.'
-    )
-    quotes = _quotes(nlp, text)
-    assert [_speaker(quotes, start) for start in ("If they help", "Who would pay")] == [
-        "Harriet Ashcombe"
-    ] * 2
-    assert _speaker(quotes, "If they help") == "Harriet Ashcombe"
-
-
 @pytest.mark.parametrize(
     ("sentence", "speaker"),
     [
