@@ -715,7 +715,7 @@ class _Group:
 def extract_entities(doc: Doc, title: str) -> list[Entity]:
     """Canonical entities of the article, most salient first."""
     text = doc.text
-    ents = _after_hyphenated_ranks(_joined_complements(_joined_names(doc)))
+    ents = _rebounded_places(_after_hyphenated_ranks(_joined_complements(_joined_names(doc))))
     spans = [c for ent in ents if ent.label_ in KEPT for c in _clean(ent)]
     spans += _extended_repeats(doc, text, spans)
     spans += _outlet_names(doc, spans)
@@ -1965,3 +1965,71 @@ def _confidence(group: _Group) -> float:
     if group.label == "ORG":
         return 0.85 if repeated and len(group.tokens) > 1 else (0.78 if len(group.tokens) == 1 else 0.82)
     return 0.5
+
+
+# --- span boundaries: place names the model cuts or over-extends ---------------------------------
+
+# Heads of a subdivision's name: "Donetsk Oblast of Ukraine" is the oblast and the country.
+SUBDIVISION_HEADS = frozenset(
+    ["oblast", "province", "region", "district", "county", "governorate", "prefecture", "state", "krai"]
+)
+_CAPITAL_DISTRICTS = frozenset(["D.C.", "DC"])
+
+
+def _rebounded_places(ents: list[Span]) -> list[Span]:
+    """Place names the model cuts or over-extends: a city and its district after a comma
+    ("Westport, D.C." is one name, not two), a district name with a number in it ("North 12
+    Mandalas": the model stops after the number) and a subdivision followed by its country ("the
+    Varna Oblast of Ruritania": two places, not one organisation)."""
+    out: list[Span] = []
+    skip_to = 0
+    for n, ent in enumerate(ents):
+        if ent.start < skip_to:
+            continue
+        doc = ent.doc
+        nxt = ents[n + 1] if n + 1 < len(ents) else None
+        if (
+            ent.label_ == "GPE"
+            and nxt is not None
+            and nxt.text in _CAPITAL_DISTRICTS
+            and nxt.start == ent.end + 1
+            and doc[ent.end].text == ","
+        ):
+            out.append(Span(doc, ent.start, nxt.end, label="GPE"))
+            skip_to = nxt.end
+            continue
+        end = _numbered_district_end(ent)
+        if end > ent.end:
+            out.append(Span(doc, ent.start, end, label="GPE"))
+            skip_to = end
+            continue
+        out.extend(_subdivision_of_country(ent))
+    return out
+
+
+def _numbered_district_end(ent: Span) -> int:
+    """ "North 12" + "Mandalas": a place name ending in a number goes on to the capitalised proper
+    nouns after it."""
+    doc = ent.doc
+    if ent.label_ != "GPE" or len(ent) < 2 or not ent[-1].like_num or not ent[0].text[:1].isupper():
+        return ent.end
+    end = ent.end
+    while end < len(doc) and _capitalised_propn(doc[end]) and doc[end - 1].whitespace_:
+        if doc[end].ent_iob_ == "I" or doc[end].ent_type_ in _NOT_NAME_TYPES:
+            break
+        end += 1
+    return end
+
+
+def _subdivision_of_country(ent: Span) -> list[Span]:
+    if ent.label_ not in {"ORG", "GPE", "LOC", "FAC"} or len(ent) < 4:
+        return [ent]
+    cut = next((i for i, t in enumerate(ent) if t.lower_ == "of" and 1 < i < len(ent) - 1), 0)
+    if not cut or ent[cut - 1].lower_ not in SUBDIVISION_HEADS:
+        return [ent]
+    country = ent[cut + 1 :]
+    if name_key(country.text) not in COUNTRIES:
+        return [ent]
+    doc = ent.doc
+    subdivision = Span(doc, ent.start, ent.start + cut, label="GPE")
+    return [subdivision, Span(doc, country.start, country.end, label="GPE")]

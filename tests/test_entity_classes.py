@@ -1,5 +1,6 @@
 """Entity error classes seen on unseen news (issue 11), each on invented text."""
 
+import pytest
 from spacy.language import Language
 
 from processors.entities import extract_entities
@@ -589,3 +590,38 @@ def test_a_title_a_character_or_an_animal_is_not_a_person(nlp: Language) -> None
         "In the film Jan Kowal plays a detective. The novel Iron Sparrow is drawn by illustrator Tom Bell."
     )
     assert ("Tom Bell", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # a city and its district after a comma are one name, not two
+        ("The ambassador spoke at the embassy in Westbrook, D.C. on Friday.", {"Westbrook, D.C."}),
+        # a subdivision and its country are two places, not one facility or organisation
+        (
+            "The crash site lies near Kalyny, a village in the Zorivka Oblast of Ukraine, officials said.",
+            {"Kalyny", "Zorivka Oblast", "Ukraine"},
+        ),
+    ],
+)
+def test_a_place_name_cut_or_over_extended_is_whole(nlp: Language, text: str, places: set[str]) -> None:
+    found = {e.name for e in extract_entities(nlp(text), "") if e.type == "GPE"}
+    assert found == places
+
+
+def test_a_district_name_with_a_number_in_it_is_whole(nlp: Language) -> None:
+    # The model stops after the number ("North 12") and leaves the rest of the name untagged.
+    doc = parsed_doc(
+        nlp,
+        """
+        Tremors NNS NOUN nsubjpass 2 tremor O
+        were VBD AUX auxpass 2 be O
+        felt VBN VERB ROOT 2 feel O
+        in IN ADP prep 2 in O
+        North NNP PROPN compound 6 North B-GPE
+        12 CD NUM nummod 6 12 I-GPE
+        Mandalas NNP PROPN pobj 3 Mandalas O
+        . . PUNCT punct 2 . O
+        """,
+    )
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("North 12 Mandalas", "GPE")]
