@@ -1980,7 +1980,8 @@ def _rebounded_places(ents: list[Span]) -> list[Span]:
     """Place names the model cuts or over-extends: a city and its district after a comma
     ("Westport, D.C." is one name, not two), a district name with a number in it ("North 12
     Mandalas": the model stops after the number) and a subdivision followed by its country ("the
-    Varna Oblast of Ruritania": two places, not one organisation)."""
+    Varna Oblast of Ruritania": two places, not one organisation); a possessive place before an
+    outlet's name is split from it (`_owner_and_outlet`)."""
     out: list[Span] = []
     skip_to = 0
     for n, ent in enumerate(ents):
@@ -2003,7 +2004,7 @@ def _rebounded_places(ents: list[Span]) -> list[Span]:
             out.append(Span(doc, ent.start, end, label="GPE"))
             skip_to = end
             continue
-        out.extend(_subdivision_of_country(ent))
+        out.extend(s for part in _subdivision_of_country(ent) for s in _owner_and_outlet(part))
     return out
 
 
@@ -2033,3 +2034,34 @@ def _subdivision_of_country(ent: Span) -> list[Span]:
     doc = ent.doc
     subdivision = Span(doc, ent.start, ent.start + cut, label="GPE")
     return [subdivision, Span(doc, country.start, country.end, label="GPE")]
+
+
+# --- span boundaries: a possessive place before an outlet's name ---------------------------------
+
+
+def _owner_and_outlet(ent: Span) -> list[Span]:
+    """ "Westport's Evening Post" tagged as one name is the city and its newspaper: the outlet's
+    name starts after the possessive. The owner is a place when it is a known one or a lone proper
+    noun that ends no person's name in the article; a person or a group word before the possessive
+    ("the People's Post") is left alone."""
+    if (
+        ent.label_ not in {"ORG", "FAC", "EVENT", "WORK_OF_ART"}
+        or ent[-1].lower_ not in OUTLET_HEADS | OUTLET_ONLY_HEADS
+    ):
+        return [ent]
+    cut = next((i for i, t in enumerate(ent) if t.text in {"'s", "’s"} and 0 < i < len(ent) - 2), 0)
+    if not cut:
+        return [ent]
+    owner, outlet = ent[:cut], ent[cut + 1 :]
+    if not all(t.text[:1].isupper() for t in outlet) or not (
+        _known_place_span(list(owner))
+        or (
+            len(owner) == 1
+            and _capitalised_propn(owner[0])
+            and owner[0].lower_ not in PERSON_NOUNS | GROUP_WORDS
+            and not any(e.label_ == "PERSON" and e[-1].text == owner.text for e in ent.doc.ents)
+        )
+    ):
+        return [ent]
+    doc = ent.doc
+    return [Span(doc, owner.start, owner.end, label="GPE"), Span(doc, outlet.start, outlet.end, label="ORG")]
