@@ -1343,7 +1343,11 @@ def _clean_tokens(tokens: list[Token], label: str) -> list[tuple[str, int, int, 
     while tokens and (_is_edge_noise(tokens[0]) or (label == "PERSON" and _is_title(tokens[0], tokens))):
         tokens = tokens[1:]
     while tokens and (
-        (_is_edge_noise(tokens[-1]) and not (len(tokens) > 3 and _hyphenated_part(tokens[-1])))
+        (
+            _is_edge_noise(tokens[-1])
+            and not (len(tokens) > 3 and _hyphenated_part(tokens[-1]))
+            and not _faction_letter(tokens)
+        )
         or tokens[-1].text in {"'s", "’s", "'", "’"}
         or (label == "ORG" and len(tokens) > 1 and tokens[-1].lower_ in ROLE_TAILS)
     ):
@@ -1981,7 +1985,8 @@ def _rebounded_places(ents: list[Span]) -> list[Span]:
     ("Westport, D.C." is one name, not two), a district name with a number in it ("North 12
     Mandalas": the model stops after the number) and a subdivision followed by its country ("the
     Varna Oblast of Ruritania": two places, not one organisation); a possessive place before an
-    outlet's name is split from it (`_owner_and_outlet`)."""
+    outlet's name is split from it (`_owner_and_outlet`), and a party name joined by an izafe link
+    goes on past the model's span (`_izafe_party_end`)."""
     out: list[Span] = []
     skip_to = 0
     for n, ent in enumerate(ents):
@@ -2002,6 +2007,11 @@ def _rebounded_places(ents: list[Span]) -> list[Span]:
         end = _numbered_district_end(ent)
         if end > ent.end:
             out.append(Span(doc, ent.start, end, label="GPE"))
+            skip_to = end
+            continue
+        end = _izafe_party_end(ent)
+        if end > ent.end:
+            out.append(Span(doc, ent.start, end, label="ORG"))
             skip_to = end
             continue
         out.extend(s for part in _subdivision_of_country(ent) for s in _owner_and_outlet(part))
@@ -2065,3 +2075,52 @@ def _owner_and_outlet(ent: Span) -> list[Span]:
         return [ent]
     doc = ent.doc
     return [Span(doc, owner.start, owner.end, label="GPE"), Span(doc, outlet.start, outlet.end, label="ORG")]
+
+
+# --- span boundaries: izafe party names ----------------------------------------------------------
+
+
+def _izafe_party_end(ent: Span) -> int:
+    """Where a party name joined by an izafe link goes on past the model's span (see `_with_izafe`):
+    after a country and the untagged word before the link ("Ruritania Tehreek-e-Adl", the model
+    tagging only the country), with a space after the link ("Jamiat Ulama-e Adl", the model tagging
+    the two sides apart), and through a bracketed faction letter ("... (S)")."""
+    doc, k = ent.doc, ent.end
+    if (
+        ent.label_ == "GPE"
+        and name_key(ent.text) in COUNTRIES
+        and k + 1 < len(doc)
+        and doc[k].ent_iob_ == "O"
+        and _capitalised_propn(doc[k])
+        and not doc[k].whitespace_
+    ):
+        k += 1
+    elif ent.label_ != "ORG":
+        return ent.end
+    if k + 2 >= len(doc) or doc[k].text not in _HYPHENS or doc[k + 1].lower_ not in IZAFE_LINKS:
+        return ent.end
+    if doc[k - 1].whitespace_ or doc[k].whitespace_:
+        return ent.end
+    if doc[k + 2].text in _HYPHENS and not doc[k + 1].whitespace_ and not doc[k + 2].whitespace_:
+        last = k + 3
+    elif doc[k + 1].whitespace_:
+        last = k + 2
+    else:
+        return ent.end
+    if last >= len(doc) or not (doc[last].text[:1].isupper() and doc[last].is_alpha):
+        return ent.end
+    end = last + 1
+    if end + 2 < len(doc) and _faction_letter(list(doc[end - 1 : end + 3])):
+        end += 3
+    return end
+
+
+def _faction_letter(tokens: list[Token]) -> bool:
+    """A name ending in a bracketed capital letter, a party's faction ("... (S)")."""
+    return (
+        len(tokens) > 3
+        and tokens[-3].text == "("
+        and tokens[-1].text == ")"
+        and len(tokens[-2].text) == 1
+        and tokens[-2].text.isupper()
+    )

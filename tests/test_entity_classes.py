@@ -2,6 +2,7 @@
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Span
 
 from processors.entities import extract_entities
 from tests.helpers import parsed_doc
@@ -292,6 +293,14 @@ def test_an_izafe_name_is_whole(nlp: Language) -> None:
         ("Jaish-e-Mohammed", "ORG"),
         ("Tehrik-i-Taliban", "ORG"),
     ]
+    # After a country the model tags only the country ("Pakistan" + "Tehreek-e-Adl").
+    doc = nlp("The term of the Pakistan Tehreek-e-Adl administration ended on Monday.")
+    assert [e.text for e in doc.ents] == ["Pakistan", "Monday"]
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Pakistan Tehreek-e-Adl", "ORG")]
+    # With a space after the link it tags the two sides apart; a bracketed faction letter ends the name.
+    doc = nlp("Members of Jamiat Ulama-e Adl (S) walked out.")
+    doc.set_ents([Span(doc, 2, 4, "ORG"), Span(doc, 6, 7, "ORG")], default="outside")
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Jamiat Ulama-e Adl (S)", "ORG")]
 
 
 def test_more_shapes_of_cued_names(nlp: Language) -> None:
