@@ -1187,7 +1187,11 @@ def _cued_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[
     i, n = 0, len(doc)
     while i < n:
         if not _untagged_name_word(doc[i]) or (
-            i > 0 and (_untagged_name_word(doc[i - 1]) or not (doc[i - 1].whitespace_ or doc[i - 1].is_space))
+            i > 0
+            and (
+                _untagged_name_word(doc[i - 1])
+                or not (doc[i - 1].whitespace_ or doc[i - 1].is_space or doc[i - 1].text == "[")
+            )
         ):
             i += 1
             continue
@@ -1207,7 +1211,8 @@ def _cued_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[
         after_cue = (
             i > 0 and not run[0].is_sent_start and _is_name_cue(doc[i - 1]) and run[-1].dep_ != "compound"
         )
-        if (after_cue or _role_follows(doc, end)) and not _overlaps(run.start_char, run.end_char, taken):
+        cued = after_cue or _role_follows(doc, end) or _person_by_context(doc, i, end)
+        if cued and not _overlaps(run.start_char, run.end_char, taken):
             if lower_words is None:
                 lower_words = {t.lower_ for t in doc if t.is_lower}
             if not any(t.lower_ in lower_words for t in run if not t.is_lower):
@@ -2124,3 +2129,56 @@ def _faction_letter(tokens: list[Token]) -> bool:
         and len(tokens[-2].text) == 1
         and tokens[-2].text.isupper()
     )
+
+
+# --- recall: untagged names the context makes persons ---------------------------------------------
+
+_LIST_SEPARATORS = frozenset([",", "and", "&"])
+_BRACKET_CUES = frozenset(["he", "she", "him", "her", "my", "our"])
+
+
+def _person_by_context(doc: Doc, start: int, end: int) -> bool:
+    """An untagged name `doc[start:end]` is a person's when its neighbours are persons in a list
+    ("Jan Kowal, Wiranata and Piet Brandt"), when it is the subject before "of" an organisation
+    ("Wiranata of the Ruritanian Survey told reporters"), or when a quote names in brackets a person
+    it called by a noun or a pronoun ("my daughter [Anna Wiranata]", "he [Wiranata]")."""
+    if start > 1 and doc[start - 1].text == "[" and end < len(doc) and doc[end].text == "]":
+        before = doc[start - 2]
+        return before.lower_ in PERSON_NOUNS or before.lower_ in _BRACKET_CUES
+    if _listed_persons(doc, start, end) >= 2:
+        return True
+    k = end + 1 + (end + 1 < len(doc) and doc[end + 1].lower_ == "the")
+    return (
+        end + 1 < len(doc)
+        and doc[end].lower_ == "of"
+        and k < len(doc)
+        and doc[k].ent_type_ == "ORG"
+        and "B" in {doc[k].ent_iob_, doc[end + 1].ent_iob_}
+        and doc[end - 1].dep_ in {"nsubj", "nsubjpass"}
+    )
+
+
+def _listed_persons(doc: Doc, start: int, end: int) -> int:
+    """How many tagged persons stand next to the name in a list joined by commas and "and"."""
+    count = 0
+    i = start - 1  # leftwards: separators, then a person's name ending there
+    while i > 0 and doc[i].lower_ in _LIST_SEPARATORS:
+        while i > 0 and doc[i].lower_ in _LIST_SEPARATORS:
+            i -= 1
+        if doc[i].ent_type_ != "PERSON":
+            break
+        count += 1
+        while i > 0 and doc[i].ent_iob_ == "I":
+            i -= 1
+        i -= 1
+    j = end  # rightwards
+    while j + 1 < len(doc) and doc[j].lower_ in _LIST_SEPARATORS:
+        while j + 1 < len(doc) and doc[j].lower_ in _LIST_SEPARATORS:
+            j += 1
+        if doc[j].ent_type_ != "PERSON" or doc[j].ent_iob_ != "B":
+            break
+        count += 1
+        j += 1
+        while j < len(doc) and doc[j].ent_iob_ == "I":
+            j += 1
+    return count

@@ -314,9 +314,27 @@ def test_more_shapes_of_cued_names(nlp: Language) -> None:
         "Wiranata, the governor of Elazig, stated that the villages were hit.": "Wiranata",
         "Kusumadi, the provincial governor of Elazig, stated that the villages were hit.": "Kusumadi",
         'His UK counterpart, Maartje van den Hoevel, said "I do not think so".': "Maartje van den Hoevel",
+        # no cue word: between persons in a list, or the subject before "of" an organisation
+        "Belgium's Jan Vermaelen, Tomasz Lindqvist-Moreau, Pieter Claes and Hugo Maes had attempts.": (
+            "Tomasz Lindqvist-Moreau"
+        ),
+        "There was no fear of a tsunami. Sutarjo of the Ruritanian Seismic Agency told reporters.": "Sutarjo",
     }
     for text, name in cases.items():
         assert (name, "PERSON") in {(e.name, e.type) for e in extract_entities(nlp(text), "")}, text
+    # A quote names in brackets a person it called by a noun or a pronoun; in longer articles the
+    # model leaves that name untagged.
+    for text, name in {
+        '"My daughter [Anneke Vos], at age 20, died a horrible death," he said.': "Anneke Vos",
+        '"I told her [Ingrid Solberg] to leave," he said.': "Ingrid Solberg",
+    }.items():
+        doc = nlp(text)
+        doc.set_ents([], default="outside")
+        assert [(e.name, e.type) for e in extract_entities(doc, "")] == [(name, "PERSON")], text
+    # One person beside an untagged name is no list of persons.
+    doc = nlp("Hugo Maes and Westford signed the deal.")
+    doc.set_ents([Span(doc, 0, 2, "PERSON")], default="outside")
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Hugo Maes", "PERSON")]
 
 
 def test_two_persons_typed_one_organisation_are_two_persons(nlp: Language) -> None:
