@@ -720,6 +720,7 @@ def extract_entities(doc: Doc, title: str) -> list[Entity]:
     spans += _extended_repeats(doc, text, spans)
     spans += _outlet_names(doc, spans)
     spans += _cued_names(doc, spans)
+    spans += _untagged_places(doc, spans)
     spans += _affiliation_acronyms(doc, spans)
     spans = _with_acronym_definitions(text, spans)
     spans = _drop_common_words(spans, doc)
@@ -2182,3 +2183,41 @@ def _listed_persons(doc: Doc, start: int, end: int) -> int:
         while j < len(doc) and doc[j].ent_iob_ == "I":
             j += 1
     return count
+
+
+# --- recall: untagged countries and subdivisions -------------------------------------------------
+
+
+def _untagged_places(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[str, int, int, str]]:
+    """A lone capitalised word the model left untagged that names a country or a first-level
+    subdivision in pycountry ("Tasmania was excluded", "the capital of Male") is that place: the
+    small model misses such names at a sentence start or after a preposition. Not a word the article
+    also writes in lowercase, nor one inside a longer capitalised name or glued to a hyphen."""
+    found: list[tuple[str, int, int, str]] = []
+    taken = sorted((s[1], s[2]) for s in spans)
+    lower_words: set[str] | None = None
+    for token in doc:
+        word = token.lower_
+        if (
+            token.ent_iob_ != "O"
+            or token.pos_ != "PROPN"
+            or len(token) < 4
+            or not _capitalised_propn(token)
+            or token.is_upper
+            or (word not in SUBDIVISIONS and word not in COUNTRIES)
+        ):
+            continue
+        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        prev = doc[token.i - 1] if token.i > 0 else None
+        if nxt is not None and (nxt.text[:1].isupper() or nxt.text in _HYPHENS or not token.whitespace_):
+            continue
+        if prev is not None and (
+            not prev.whitespace_ or (prev.text[:1].isupper() and not token.is_sent_start)
+        ):
+            continue
+        if lower_words is None:
+            lower_words = {t.lower_ for t in doc if t.is_lower}
+        if word in lower_words or _overlaps(token.idx, token.idx + len(token), taken):
+            continue
+        found.append((token.text, token.idx, token.idx + len(token), "GPE"))
+    return found

@@ -656,3 +656,16 @@ def test_a_district_name_with_a_number_in_it_is_whole(nlp: Language) -> None:
         """,
     )
     assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("North 12 Mandalas", "GPE")]
+
+
+def test_an_untagged_country_or_subdivision_is_a_place(nlp: Language) -> None:
+    # The small model leaves such a word untagged at a sentence start or after a preposition.
+    doc = nlp("Three states were tested in the survey. Tasmania was excluded from it.")
+    doc.set_ents([], default="outside")
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Tasmania", "GPE")]
+    doc = nlp("The envoy spoke by telephone from the capital of Male on Monday.")
+    assert ("Male", "GPE") in {(e.name, e.type) for e in extract_entities(doc, "")}
+    # Glued to a hyphen it is a modifier, not a place.
+    doc = nlp("The Western-backed government lost the vote.")
+    doc.set_ents([], default="outside")
+    assert extract_entities(doc, "") == []
