@@ -14,691 +14,64 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import pycountry
 from spacy.tokens import Doc, Span, Token
 
+from processors.countries import COUNTRIES, COUNTRY_IDS, COUNTRY_STEMS, SUBDIVISIONS
+from processors.name_words import (
+    ACRONYM_SKIP,
+    ANIMAL_NOUNS,
+    APPOSED_ROLES,
+    AWARD_HEADS,
+    COMPETITION_HEADS,
+    COMPETITION_LEADS,
+    COMPETITION_TAILS,
+    COMPLEMENT_HEADS,
+    CONCEPT_HEADS,
+    CORPORATE_SUFFIXES,
+    DOCUMENT_PARTS,
+    EURO_PARTICLES,
+    EVENT_HEADS,
+    FACILITY_HEADS,
+    FACILITY_NOUNS,
+    GENERIC_BODIES,
+    GENERIC_MODIFIERS,
+    GROUP_WORDS,
+    HYPHEN_TAILS,
+    HYPHENS,
+    IZAFE_LINKS,
+    KEPT,
+    LAW_HEADS,
+    NAME_CUES,
+    NOT_NAMES,
+    ORG_WORDS,
+    OUTLET_HEAD,
+    OUTLET_HEADS,
+    OUTLET_ONLY_HEADS,
+    PARTICLES,
+    PERSON_NOUNS,
+    PRODUCT_HEADS,
+    ROLE_TAILS,
+    ROMANCE_ORG_HEADS,
+    SETTLEMENT_NOUNS,
+    SMALL_SETTLEMENTS,
+    TITLE_LINKS,
+    TITLES,
+    WATER_NOUNS,
+    WORK_NOUNS,
+)
 from schemas import Entity, Mention
 
-KEPT = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
-NAMED = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP"})
-
-# Honorifics and offices before a personal name; they are not part of the canonical name.
-# PLAIN_TITLES are read only as titles; NAME_WORD_TITLES are also words of other names ("General
-# Motors", "State Bank", "Premier League", "Queen Mary University"), so they are no cue that an
-# untagged word after them is a person.
-PLAIN_TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "dr",
-        "sir",
-        "dame",
-        "sen",
-        "senator",
-        "rep",
-        "representative",
-        "gov",
-        "governor",
-        "ambassador",
-        "rev",
-        "reverend",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "colonel",
-        "col",
-        "capt",
-        "lieutenant",
-        "lt",
-        "sergeant",
-        "sgt",
-        "admiral",
-        "professor",
-        "prof",
-        "mayor",
-        "maulana",
-        "mullah",
-        "ayatollah",
-        "imam",
-        "rabbi",
-        "inspector",
-        "detective",
-        "councillor",
-        "councilor",
-        "constable",
-        "corporal",
-        "brigadier",
-    ]
-)
-NAME_WORD_TITLES = frozenset(
-    [
-        "lady",
-        "lord",
-        "president",
-        "prime",
-        "minister",
-        "secretary",
-        "general",
-        "gen",
-        "judge",
-        "justice",
-        "king",
-        "queen",
-        "prince",
-        "princess",
-        "pope",
-        "chancellor",
-        "major",
-        "maj",
-        "captain",
-        "adm",
-        "chairman",
-        "chief",
-        "commander",
-        "foreign",
-        "defence",
-        "defense",
-        "state",
-        "deputy",
-        "vice",
-        "former",
-        "late",
-        "premier",
-        "speaker",
-        "ceo",
-        "leader",
-        "cardinal",
-        "archbishop",
-        "bishop",
-        "administrator",
-        "director",
-        "commissioner",
-        "superintendent",
-        "sheriff",
-        "prosecutor",
-        "magistrate",
-        "chairwoman",
-        "chairperson",
-    ]
-)
-TITLES = PLAIN_TITLES | NAME_WORD_TITLES
-# Nouns for people in a role: a name in apposition to one is a person's ("colleague Jan Kowal").
-PERSON_NOUNS = frozenset(
-    [
-        "colleague",
-        "counterpart",
-        "official",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "envoy",
-        "diplomat",
-        "adviser",
-        "advisor",
-        "analyst",
-        "activist",
-        "lawyer",
-        "attorney",
-        "player",
-        "striker",
-        "midfielder",
-        "goalkeeper",
-        "coach",
-        "manager",
-        "singer",
-        "actor",
-        "actress",
-        "driver",
-        "athlete",
-        "founder",
-        "director",
-        "head",
-        "son",
-        "daughter",
-        "father",
-        "mother",
-        "wife",
-        "husband",
-        "citizen",
-        "resident",
-        "witness",
-    ]
-)
-# Words news glues before a personal name as a descriptor ("Dr X", "Bowler X", "Passenger X",
-# "goalkeeper X"): the plain titles and occupations.
-NAME_CUES = PLAIN_TITLES | frozenset(
-    [
-        "congressman",
-        "congresswoman",
-        "passenger",
-        "bowler",
-        "batsman",
-        "goalkeeper",
-        "striker",
-        "midfielder",
-        "defender",
-        "coach",
-        "cyclist",
-        "boxer",
-        "singer",
-        "rapper",
-        "actor",
-        "actress",
-        "athlete",
-        "activist",
-        "campaigner",
-        "analyst",
-        "lawyer",
-        "attorney",
-        "economist",
-        "journalist",
-        "reporter",
-        "photographer",
-        "columnist",
-        "correspondent",
-        "novelist",
-        "author",
-        "poet",
-        "student",
-        "teacher",
-        "engineer",
-        "nurse",
-        "pilot",
-        "farmer",
-        "survivor",
-        "lawmaker",
-        "legislator",
-        "historian",
-        "scientist",
-        "researcher",
-        "envoy",
-        "diplomat",
-        "businessman",
-        "businesswoman",
-        "entrepreneur",
-    ]
-)
-# The linking vowels of izafe names ("Jaish-e-Mohammed", "Tehrik-i-Taliban", "Hizb-ut-Tahrir").
-IZAFE_LINKS = frozenset(["e", "i", "ul", "ut", "ud", "us"])
-# Nouns for people that mark a name in apposition before them ("X, a member of", "X, his sister"),
-# too general to be read as a title glued before a name ("Member States").
-APPOSED_ROLES = frozenset(
-    [
-        "member",
-        "assistant",
-        "instructor",
-        "officer",
-        "employee",
-        "worker",
-        "volunteer",
-        "victim",
-        "brother",
-        "sister",
-        "friend",
-        "neighbour",
-        "neighbor",
-        "owner",
-        "veteran",
-        "graduate",
-        "organiser",
-        "organizer",
-        "candidate",
-        "executive",
-        "partner",
-        "parent",
-        "uncle",
-        "aunt",
-        "cousin",
-        "nephew",
-        "niece",
-        "widow",
-    ]
-)
-# Words that make a name an organisation's, whatever its context ("Liberal Party", "Ministry of X").
-ORG_WORDS = frozenset(
-    [
-        "party",
-        "council",
-        "ministry",
-        "committee",
-        "commission",
-        "agency",
-        "union",
-        "association",
-        "organisation",
-        "organization",
-        "institute",
-        "university",
-        "company",
-        "group",
-        "front",
-        "movement",
-        "army",
-        "force",
-        "forces",
-        "office",
-        "department",
-        "bank",
-        "court",
-        "news",
-        "times",
-        "post",
-        "press",
-    ]
-)
-# Religions, peoples and political camps the model types NORP: never a given name before a surname.
-GROUP_WORDS = frozenset(
-    [
-        "british",
-        "english",
-        "scottish",
-        "welsh",
-        "irish",
-        "french",
-        "dutch",
-        "swiss",
-        "spanish",
-        "danish",
-        "finnish",
-        "polish",
-        "turkish",
-        "turk",
-        "cypriot",
-        "filipino",
-        "emirati",
-        "burmese",
-        "arab",
-        "kurdish",
-        "kurd",
-        "pashtun",
-        "baloch",
-        "tamil",
-        "sikh",
-        "hindu",
-        "muslim",
-        "islamic",
-        "islamist",
-        "jewish",
-        "christian",
-        "catholic",
-        "protestant",
-        "orthodox",
-        "buddhist",
-        "shia",
-        "shiite",
-        "sunni",
-        "alawite",
-        "druze",
-        "coptic",
-        "yazidi",
-        "tutsi",
-        "hutu",
-        "uighur",
-        "uyghur",
-        "tibetan",
-        "berber",
-        "tuareg",
-        "somali",
-        "zulu",
-        "maori",
-        "aboriginal",
-        "latino",
-        "hispanic",
-        "european",
-        "african",
-        "asian",
-        "western",
-        "communist",
-        "socialist",
-        "maoist",
-        "democrat",
-        "republican",
-        "liberal",
-        "conservative",
-        "tory",
-        "labour",
-    ]
-)
-# A government described, not named, when only such words stand before its head noun.
-GENERIC_BODIES = frozenset(["government", "authorities", "administration"])
-GENERIC_MODIFIERS = frozenset(
-    [
-        "federal",
-        "coalition",
-        "interim",
-        "transitional",
-        "national",
-        "central",
-        "provincial",
-        "regional",
-        "local",
-        "state",
-        "military",
-        "caretaker",
-        "unity",
-        "new",
-        "current",
-        "previous",
-    ]
-)
-# Lowercase name particles that may open or sit inside a name (al-Rashid, van der Waals, bin Zayed).
-PARTICLES = frozenset(
-    [
-        "al",
-        "el",
-        "ad",
-        "ar",
-        "as",
-        "bin",
-        "ibn",
-        "bint",
-        "abu",
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "del",
-        "della",
-        "di",
-        "da",
-        "du",
-        "le",
-        "la",
-        "dos",
-        "das",
-        "los",
-        "las",
-        "arap",
-    ]
-)
-# Lowercase particles of European names, which a name goes on through ("Femke" + "van den Hoevel",
-# "Baltasar de los Rios"): not the Arabic and Kalenjin ones, which are also English words ("as", "ad");
-# "ter" only here, PARTICLES does not list it.
-EURO_PARTICLES = (
-    PARTICLES - frozenset(["al", "el", "ad", "ar", "as", "bin", "ibn", "bint", "abu", "arap"])
-) | {"ter"}
-# Last words of newspaper names: the first list only after "the" ("the Toronto Star"), the second
-# anywhere ("Sydney Morning Herald"): no other kind of name ends in them.
-OUTLET_HEADS = frozenset(["times", "post", "news", "mail", "record", "mirror", "observer"])
-OUTLET_ONLY_HEADS = frozenset(
-    ["herald", "tribune", "gazette", "telegraph", "chronicle", "courier", "inquirer"]
-)
-_OUTLET_HEAD = re.compile(
-    r"\b(?:" + "|".join(w.capitalize() for w in sorted(OUTLET_HEADS | OUTLET_ONLY_HEADS)) + r")\b"
-)
-# Head nouns that make a span a facility, an event or a law rather than an organisation or place.
-FACILITY_HEADS = frozenset(
-    [
-        "hotel",
-        "hospital",
-        "airport",
-        "prison",
-        "jail",
-        "circuit",
-        "stadium",
-        "centre",
-        "center",
-        "station",
-        "bridge",
-        "palace",
-        "mosque",
-        "church",
-        "cathedral",
-        "temple",
-        "square",
-        "street",
-        "road",
-        "avenue",
-        "highway",
-    ]
-)
-# Lowercase nouns that say the name next to them is a settlement or an administrative area, a GPE
-# under our labels ("near X town"; "the village of X", not "the province of X": news calls regions
-# provinces), whatever type the model gave it.
-SETTLEMENT_NOUNS = frozenset(
-    ["town", "village", "city", "province", "district", "county", "municipality", "township"]
-)
-SMALL_SETTLEMENTS = frozenset(["town", "village", "towns", "villages", "township"])
-# Lowercase nouns that make a name right before them a facility ("X market", "X observatory"), and
-# the ones right after which a name is a river or lake: neither is labelled.
-FACILITY_NOUNS = frozenset(["market", "observatory", "arena", "zoo"])
-WATER_NOUNS = frozenset(["river", "lake"])
-# Lowercase nouns of science and diplomacy that a name modifies without being a person or an
-# organisation in the text ("the Tholen classification", "the Annapolis process", "the YORP
-# effect", "the Vanguard class"): a name seen only so is not labelled. Not "forces": "Haftar forces".
-CONCEPT_HEADS = frozenset(
-    ["process", "effect", "classification", "class", "theory", "equation", "principle", "syndrome"]
-)
 _ATTRIBUTIVE = "ATTRIBUTIVE"  # a span label: the name only modifies a CONCEPT_HEADS noun here
-EVENT_HEADS = frozenset(
-    ["war", "battle", "cup", "championship", "championships", "olympics", "games", "summit"]
-)
-LAW_HEADS = frozenset({"act", "bill", "treaty", "convention", "accord", "accords"})
-# Head nouns that make a capitalised span a product, vehicle or weapon ("Bradley Fighting Vehicles").
-PRODUCT_HEADS = frozenset(
-    [
-        "tank",
-        "tanks",
-        "aircraft",
-        "airliner",
-        "plane",
-        "planes",
-        "jet",
-        "jets",
-        "missile",
-        "missiles",
-        "rocket",
-        "rockets",
-        "rifle",
-        "rifles",
-        "helicopter",
-        "helicopters",
-        "artillery",
-        "equipment",
-        "vehicle",
-        "vehicles",
-        "drone",
-        "drones",
-        "launcher",
-        "launchers",
-        "car",
-        "cars",
-        "truck",
-        "trucks",
-    ]
-)
-# Competitions, races and awards are events, which are not labelled; the small model types them
-# PERSON or ORG ("Coppa Italia", "UEFA Champions League", "First Intifada"). A span is one when its
-# last word or last two words are a competition's or award's head, or its first word opens a
-# competition's name ("Copa X", "Formula X"); a name right before a capitalised award head is that
-# award's ("Pulitzer Prize-winning", "Dean's Award") and one right after "Hours of" is a race's.
-COMPETITION_HEADS = frozenset(
-    ["intifada", "festival", "marathon", "prize", "prizes", "award", "awards", "trophy", "medal"]
-    + ["olympiad", "paralympics", "bundesliga", "liga", "serie", "tournament", "regatta", "expo", "formula"]
-)
-COMPETITION_TAILS = frozenset(
-    ["champions league", "europa league", "nations league", "grand prix", "world series", "grand slam"]
-    + ["super bowl"]
-)
-COMPETITION_LEADS = frozenset(["coppa", "copa", "formula"])
-_AWARD_HEADS = frozenset(["Prize", "Prizes", "Award", "Awards", "Trophy", "Medal"])
-# Nouns for works, characters and animals: a title right after one ("the 1969 film Silent Road",
-# "her graphic novel Iron Sparrow"), a quoted title before one ("a \"Mister Crow and Hobbs\" comic")
-# and a name given after one ("a dog character named \"Rufus\"") are not persons or organisations.
-WORK_NOUNS = frozenset(
-    ["book", "novel", "memoir", "film", "movie", "documentary", "album", "song", "play", "musical"]
-    + ["opera", "sitcom", "series", "comic", "strip", "cartoon", "poem", "painting", "sculpture"]
-    + ["episode", "character", "characters"]
-)
-ANIMAL_NOUNS = frozenset(
-    ["dog", "cat", "horse", "elephant", "rhino", "rhinoceros", "panda", "gorilla", "tiger", "lion"]
-    + ["bear", "whale", "dolphin", "calf", "cub", "puppy", "kitten", "parrot", "chimpanzee", "giraffe"]
-)
-_TITLE_LINKS = frozenset(["and", "of", "the", "&", "a", "in", "on"])
-# Spanish, Portuguese, Italian and French words that open an institution's name before "de"/"di"/
-# "do" ("Banco de Galicia", "Club de Regatas", "Diario de Noticias"): such a name is no person's.
-ROMANCE_ORG_HEADS = frozenset(
-    ["banco", "banca", "caixa", "caja", "club", "clube", "diario", "jornal", "partido", "frente"]
-    + ["movimiento", "movimento", "union", "uniao", "universidad", "universidade", "instituto"]
-    + ["consejo", "conselho", "comision", "ministerio", "tribunal", "federacion", "federacao"]
-    + ["confederacion", "asociacion", "associacao", "sindicato", "fundacion", "fundacao", "compania"]
-    + ["companhia", "grupo", "junta", "ejercito", "exercito", "fuerzas", "policia", "banque", "societe"]
-    + ["parti", "conseil", "radio", "television", "teatro", "museo", "museu", "colegio", "escuela"]
-    + ["escola", "camara", "congreso", "senado", "asamblea", "assembleia", "casa", "corte"]
-    + ["comune", "provincia", "regione", "gobierno", "governo", "secretaria", "servicio", "servico"]
-)
-# Capitalised words the small model tags as names that never are one under our labels: time zones,
-# celestial bodies, and the parts of a document ("Division B", "Section 21").
-NOT_NAMES = frozenset(
-    ["gmt", "utc", "est", "edt", "cst", "cdt", "pst", "pdt", "bst", "cet", "cest", "sun", "moon", "earth"]
-)
-DOCUMENT_PARTS = frozenset(["division", "section", "article", "chapter", "part", "clause", "annex", "title"])
-# Company-form suffixes: "Acme" and "Globex" are short forms of "Acme Corp." and "Globex, Hart & Co.".
-CORPORATE_SUFFIXES = frozenset(
-    ["corp", "corporation", "inc", "incorporated", "ltd", "limited", "co", "plc", "llc", "ag", "sa", "group"]
-)
-# English words that end hyphenated compounds after a name ("Obama-led", "Paris-based"): never the
-# second part of a hyphenated given name.
-HYPHEN_TAILS = frozenset(
-    [
-        "like",
-        "led",
-        "based",
-        "backed",
-        "style",
-        "era",
-        "born",
-        "owned",
-        "run",
-        "type",
-        "linked",
-        "allied",
-        "affiliated",
-        "controlled",
-        "held",
-        "made",
-        "supported",
-        "sponsored",
-        "brokered",
-        "funded",
-        "friendly",
-        "free",
-        "related",
-        "esque",
-        "ish",
-        "elect",
-        "designate",
-        "in",
-        "law",
-    ]
-)
-_HYPHENS = frozenset("-‐–")
-# A person's role glued to the organisation before it ("NASA Administrator", "State Department
-# Spokesperson" + a name): no organisation's own name ends in one.
-ROLE_TAILS = frozenset(
-    [
-        "administrator",
-        "spokesperson",
-        "spokesman",
-        "spokeswoman",
-        "ceo",
-        "chairman",
-        "chairwoman",
-        "chairperson",
-    ]
-)
-# An organisation's head noun and the prepositions its own name goes on with ("Council for Peace",
-# "Committee on Foreign Relations"); "of" only for parties ("Liberal Party of Ruritania"), since
-# ministries and offices "of" a country are two entities.
-COMPLEMENT_HEADS: dict[str, tuple[str, ...]] = {
-    "council": ("for", "on"),
-    "committee": ("for", "on"),
-    "commission": ("for", "on"),
-    "foundation": ("for",),
-    "association": ("for",),
-    "society": ("for",),
-    "institute": ("for",),
-    "centre": ("for",),
-    "center": ("for",),
-    "alliance": ("for",),
-    "coalition": ("for",),
-    "movement": ("for",),
-    "front": ("for",),
-    "fund": ("for",),
-    "campaign": ("for",),
-    "league": ("for",),
-    "office": ("for",),
-    "party": ("for", "of"),
-    "mission": ("in", "to", "for"),
-}
 _NOT_NAME_TYPES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 _MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z]{1,3}-?\d{1,4}[A-Za-z]?$")
 _ORG_HEADS = frozenset(
     {"university", "college", "school", "institute", "foundation", "trust", "company", "group"}
 )
-_ACRONYM_SKIP = frozenset({"of", "the", "for", "and", "on", "in", "to", "de", "&"})
 # An acronym that keeps a short word in lowercase ("MoD", Ministry of Defence); not "McCain".
 _MIXED_ACRONYM = re.compile(r"^[A-Z](?:[a-z]?[A-Z])+$")
 _QUOTE_CHARS = "\"'“”‘’«»"
 _POSSESSIVE = re.compile(r"['’]s?$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
-
-
-# Names news uses for a country that pycountry does not give (its names are the ISO ones).
-CONVENTIONAL_COUNTRY_NAMES = {
-    "america": "US",
-    "britain": "GB",
-    "great britain": "GB",
-    "russia": "RU",
-    "turkey": "TR",
-    "holland": "NL",
-    "burma": "MM",
-    "ivory coast": "CI",
-    "macedonia": "MK",
-    "vatican": "VA",
-    "east timor": "TL",
-    "cape verde": "CV",
-    "swaziland": "SZ",
-}
-
-
-def _country_forms_by_id() -> dict[str, set[str]]:
-    """Lowercased country names from pycountry, with their short forms ("Iran", "US", "UK"), by
-    ISO code."""
-    forms: dict[str, set[str]] = {}
-    for country in pycountry.countries:
-        names = {getattr(country, a, None) for a in ("name", "common_name", "official_name")}
-        own = forms.setdefault(country.alpha_2, set())
-        for name in filter(None, names):
-            own.add(name.lower())
-            own.add(name.split(",")[0].lower())
-            words = [w for w in name.replace(",", "").split() if w.lower() not in _ACRONYM_SKIP]
-            if len(words) > 1:
-                own.add("".join(w[0] for w in words).lower())
-    return forms
-
-
-def _country_ids(forms: dict[str, set[str]]) -> dict[str, str]:
-    """Each form that names one country only ("Congo" and "Korea" name two), with the names news
-    uses that pycountry lacks: "America" and "U.S." are one entity."""
-    owners = Counter(form for own in forms.values() for form in own)
-    ids = {form: code for code, own in forms.items() for form in own if owners[form] == 1}
-    return ids | CONVENTIONAL_COUNTRY_NAMES
-
-
-def _subdivision_forms() -> frozenset[str]:
-    return frozenset(s.name.lower() for s in pycountry.subdivisions)
-
-
-_FORMS_BY_ID = _country_forms_by_id()
-_PYCOUNTRY_FORMS = frozenset(f for own in _FORMS_BY_ID.values() for f in own)
-COUNTRY_IDS = _country_ids(_FORMS_BY_ID)
-COUNTRIES = _PYCOUNTRY_FORMS | frozenset(CONVENTIONAL_COUNTRY_NAMES)
-SUBDIVISIONS = _subdivision_forms()
-_COUNTRY_STEMS = frozenset(f[:4] for f in _PYCOUNTRY_FORMS if len(f) >= 4 and f.isalpha())
 
 
 @dataclass
@@ -833,7 +206,7 @@ def _joined_names(doc: Doc) -> list[Span]:
             end += 2  # "Park Hye" + "-won": the model stopped at the hyphen of a given name
         elif (
             end - start >= 3
-            and doc[end - 1].text in _HYPHENS
+            and doc[end - 1].text in HYPHENS
             and end < len(doc)
             and _hyphenated_part(doc[end])
         ):
@@ -857,7 +230,7 @@ def _joined_names(doc: Doc) -> list[Span]:
 
 def _hyphenated_rank(ent: Span) -> bool:
     """ "Major-General", "Lieutenant-Colonel": titles joined by hyphens and nothing else."""
-    words = [t for t in ent if t.text not in _HYPHENS]
+    words = [t for t in ent if t.text not in HYPHENS]
     return len(words) >= 2 and len(words) < len(ent) and all(t.lower_ in TITLES for t in words)
 
 
@@ -875,7 +248,7 @@ def _after_hyphenated_ranks(ents: list[Span]) -> list[Span]:
             continue
         doc, j, end = ent.doc, i + 1, ent.end
         while j < len(ents) and ents[j].start == end and ents[j].end - ent.end <= 6:
-            if not all(t.text[:1].isupper() or t.text in _HYPHENS or _hyphenated_part(t) for t in ents[j]):
+            if not all(t.text[:1].isupper() or t.text in HYPHENS or _hyphenated_part(t) for t in ents[j]):
                 break
             end = ents[j].end
             j += 1
@@ -896,7 +269,7 @@ def _untagged_rest_of_name(doc: Doc, end: int) -> int:
         return end
     word = doc[end]
     last = end + 1
-    if last + 1 < len(doc) and doc[last].text in _HYPHENS and _hyphen_joined(doc, last):
+    if last + 1 < len(doc) and doc[last].text in HYPHENS and _hyphen_joined(doc, last):
         last += 2  # "Marta" typed GPE + "Fournier-Okada"
     following = doc[last] if last < len(doc) else None
     if (
@@ -917,9 +290,9 @@ def _with_izafe(ent: Span) -> Span:
     doc, end = ent.doc, ent.end
     if (
         end + 3 < len(doc)
-        and doc[end].text in _HYPHENS
+        and doc[end].text in HYPHENS
         and doc[end + 1].lower_ in IZAFE_LINKS
-        and doc[end + 2].text in _HYPHENS
+        and doc[end + 2].text in HYPHENS
         and doc[end + 3].text[:1].isupper()
         and doc[end + 3].is_alpha
         and not any(t.whitespace_ for t in doc[end - 1 : end + 3])
@@ -953,7 +326,7 @@ def _hyphenated_given_name(tokens: Span) -> bool:
         and len(last) <= 4
         and first.doc[first.i - 1].whitespace_ == " "
         and _hyphenated_part(last)
-        and hyphen.text in _HYPHENS
+        and hyphen.text in HYPHENS
     )
 
 
@@ -1074,7 +447,7 @@ def _first_name_as_group(ent: Span) -> bool:
 def _group_word(word: str) -> bool:
     """A nationality, religion or ethnic group: a listed word, or one that begins like a country's
     name ("Pakistani", "British", "Iraqi")."""
-    return word in GROUP_WORDS or word[:4] in _COUNTRY_STEMS
+    return word in GROUP_WORDS or word[:4] in COUNTRY_STEMS
 
 
 def _opens_name(token: Token) -> bool:
@@ -1159,7 +532,7 @@ def _outlet_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tupl
     (or with a head no other kind of name ends in: Herald, Tribune, Gazette, ...), are an outlet."""
     found: list[tuple[str, int, int, str]] = []
     taken = sorted((s[1], s[2]) for s in spans)
-    for match in _OUTLET_HEAD.finditer(doc.text):
+    for match in OUTLET_HEAD.finditer(doc.text):
         heads = doc.char_span(match.start(), match.end())
         if heads is None or len(heads) != 1 or not _in_outlet(heads[0]):
             continue
@@ -1200,9 +573,9 @@ def _cued_names(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[tuple[
         while end < n and end - i < 4:
             if _untagged_name_word(doc[end]) and doc[end - 1].whitespace_:
                 end += 1
-            elif end + 1 < n and doc[end].text in _HYPHENS and _hyphen_joined(doc, end):
+            elif end + 1 < n and doc[end].text in HYPHENS and _hyphen_joined(doc, end):
                 end += 2
-            elif end + 1 < n and _hyphenated_part(doc[end + 1]) and doc[end].text in _HYPHENS:
+            elif end + 1 < n and _hyphenated_part(doc[end + 1]) and doc[end].text in HYPHENS:
                 end += 2  # "Paek Min" + "-sol"
             elif _through_particles(doc, end) > end:
                 end = _through_particles(doc, end)  # "Ines" + "de la Rios"
@@ -1325,7 +698,7 @@ def _with_acronym_definitions(
             tail = [w.group() for w in words[i:]]
             if (
                 tail[0][:1].isupper()
-                and tail[0].lower() not in _ACRONYM_SKIP
+                and tail[0].lower() not in ACRONYM_SKIP
                 and _acronym([w.lower() for w in tail]) == acronym
                 and len(tail) > 1
             ):
@@ -1460,7 +833,7 @@ def _names_an_event(tokens: list[Token]) -> bool:
     after = doc[last + 1 : last + 3]
     if after and after[0].text in {"'s", "’s"}:
         after = after[1:]
-    if after and after[0].text in _AWARD_HEADS:
+    if after and after[0].text in AWARD_HEADS:
         return True
     return first > 1 and doc[first - 1].lower_ == "of" and doc[first - 2].text == "Hours"
 
@@ -1478,12 +851,12 @@ def _names_a_work(tokens: list[Token]) -> bool:
         ):
             return True
     opening = first - 1
-    while opening >= 0 and (doc[opening].text[:1].isupper() or doc[opening].lower_ in _TITLE_LINKS):
+    while opening >= 0 and (doc[opening].text[:1].isupper() or doc[opening].lower_ in TITLE_LINKS):
         opening -= 1
     if opening < 0 or doc[opening].text not in _QUOTE_CHARS:
         return False
     closing = last + 1
-    while closing < len(doc) and (doc[closing].text[:1].isupper() or doc[closing].lower_ in _TITLE_LINKS):
+    while closing < len(doc) and (doc[closing].text[:1].isupper() or doc[closing].lower_ in TITLE_LINKS):
         closing += 1
     if closing >= len(doc) or doc[closing].text not in _QUOTE_CHARS:
         return False
@@ -1512,7 +885,7 @@ def _hyphenated_part(token: Token) -> bool:
     if token.i < 2 or not token.is_alpha or token.lower_ in HYPHEN_TAILS:
         return False
     hyphen, stem = doc[token.i - 1], doc[token.i - 2]
-    return hyphen.text in _HYPHENS and not hyphen.whitespace_ and not stem.whitespace_ and stem.is_alpha
+    return hyphen.text in HYPHENS and not hyphen.whitespace_ and not stem.whitespace_ and stem.is_alpha
 
 
 def _is_title(token: Token, tokens: list[Token]) -> bool:
@@ -1565,7 +938,7 @@ def _particle_person(tokens: list[Token]) -> tuple[list[Token], list[Token], lis
     if end >= len(tokens) or not _bare_name_word(tokens[end]):
         return None
     end += 1
-    while end + 1 < len(tokens) and tokens[end].text in _HYPHENS and _bare_name_word(tokens[end + 1]):
+    while end + 1 < len(tokens) and tokens[end].text in HYPHENS and _bare_name_word(tokens[end + 1]):
         end += 2  # "de la Carrasquilla-Reyes"
     home = tokens[end + 1 :] if end < len(tokens) and tokens[end].lower_ == "of" else tokens[end:]
     if home and (
@@ -1607,11 +980,11 @@ def _name_words(tokens: list[Token]) -> int:
     a hyphenated name do not count."""
     count = 0
     for t in tokens:
-        if t.text in _HYPHENS or (t.is_lower and t.lower_ in PARTICLES) or _hyphenated_part(t):
+        if t.text in HYPHENS or (t.is_lower and t.lower_ in PARTICLES) or _hyphenated_part(t):
             continue
         if not _bare_name_word(t) or t.pos_ != "PROPN":
             return 0
-        if t.i == 0 or t.doc[t.i - 1].text not in _HYPHENS:
+        if t.i == 0 or t.doc[t.i - 1].text not in HYPHENS:
             count += 1
     return count
 
@@ -1619,7 +992,7 @@ def _name_words(tokens: list[Token]) -> int:
 def _cued_person(tokens: list[Token]) -> bool:
     """A place or organisation span that opens with a personal cue and goes on with one to four
     capitalised name words is a person the model mistyped ("Dr Wiranata" as ORG)."""
-    ranked = len(tokens) > 3 and tokens[0].lower_ in TITLES and tokens[1].text in _HYPHENS
+    ranked = len(tokens) > 3 and tokens[0].lower_ in TITLES and tokens[1].text in HYPHENS
     if ranked:
         tokens = tokens[2:]  # "Major-General"
     if len(tokens) < 2 or not (_is_name_cue(tokens[0]) or (ranked and tokens[0].lower_ in TITLES)):
@@ -1627,9 +1000,7 @@ def _cued_person(tokens: list[Token]) -> bool:
     rest = [
         t
         for t in tokens[1:]
-        if not (t.is_lower and t.lower_ in PARTICLES)
-        and t.text not in _HYPHENS
-        and t.text not in {"'s", "’s"}
+        if not (t.is_lower and t.lower_ in PARTICLES) and t.text not in HYPHENS and t.text not in {"'s", "’s"}
     ]
     return 1 <= len(rest) <= 4 and all(_bare_name_word(t) for t in rest if not _hyphenated_part(t))
 
@@ -1652,7 +1023,7 @@ def _bare_name_word(token: Token) -> bool:
         and word not in COUNTRIES
         and word not in SUBDIVISIONS
         and word not in GROUP_WORDS
-        and not (word[:4] in _COUNTRY_STEMS and word.endswith(("an", "ese", "ish", "i", "ic", "ch")))
+        and not (word[:4] in COUNTRY_STEMS and word.endswith(("an", "ese", "ish", "i", "ic", "ch")))
     )
 
 
@@ -1856,7 +1227,7 @@ def _contains(longer: Sequence[str], shorter: Sequence[str]) -> bool:
 
 
 def _acronym(words: Sequence[str]) -> str:
-    return "".join(w[0] for w in words if w not in _ACRONYM_SKIP and w[:1].isalpha())
+    return "".join(w[0] for w in words if w not in ACRONYM_SKIP and w[:1].isalpha())
 
 
 def _explicit_acronyms(doc: Doc) -> dict[str, str]:
@@ -2103,11 +1474,11 @@ def _izafe_party_end(ent: Span) -> int:
         k += 1
     elif ent.label_ != "ORG":
         return ent.end
-    if k + 2 >= len(doc) or doc[k].text not in _HYPHENS or doc[k + 1].lower_ not in IZAFE_LINKS:
+    if k + 2 >= len(doc) or doc[k].text not in HYPHENS or doc[k + 1].lower_ not in IZAFE_LINKS:
         return ent.end
     if doc[k - 1].whitespace_ or doc[k].whitespace_:
         return ent.end
-    if doc[k + 2].text in _HYPHENS and not doc[k + 1].whitespace_ and not doc[k + 2].whitespace_:
+    if doc[k + 2].text in HYPHENS and not doc[k + 1].whitespace_ and not doc[k + 2].whitespace_:
         last = k + 3
     elif doc[k + 1].whitespace_:
         last = k + 2
@@ -2209,7 +1580,7 @@ def _untagged_places(doc: Doc, spans: list[tuple[str, int, int, str]]) -> list[t
             continue
         nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
         prev = doc[token.i - 1] if token.i > 0 else None
-        if nxt is not None and (nxt.text[:1].isupper() or nxt.text in _HYPHENS or not token.whitespace_):
+        if nxt is not None and (nxt.text[:1].isupper() or nxt.text in HYPHENS or not token.whitespace_):
             continue
         if prev is not None and (
             not prev.whitespace_ or (prev.text[:1].isupper() and not token.is_sent_start)
