@@ -98,7 +98,7 @@ def extract_entities(doc: Doc, title: str) -> list[Entity]:
     spans = _with_acronym_definitions(text, spans)
     spans = _drop_common_words(spans, doc)
     labels = _surface_labels(spans)
-    groups = _group_surfaces(labels, _explicit_acronyms(doc))
+    groups = _group_surfaces(labels, _explicit_acronyms(text, spans))
     by_surface = {s: g for g in groups for s in g.surfaces}
     for surface, start, end, _ in spans:
         by_surface[surface].mentions.append(Mention(text=surface, start=start, end=end))
@@ -681,7 +681,12 @@ def _capitalised_propn(token: Token) -> bool:
     return token.pos_ == "PROPN" and token.text[:1].isupper() and token.text.isalpha()
 
 
-_DEFINED = re.compile(r"((?:(?:[A-Z][\w'’&.-]*|of|for|and|the|on|in|de)\s+){1,9})\(([A-Z]{2,8})\)")
+_DEFINED = re.compile(
+    r"((?:(?:[A-Z][\w'’&.-]*|of|for|and|the|on|in|de)\s+){1,9})\(([A-Z]{2,8})(?:-[A-Z0-9]{1,2})?\)"
+)
+# An acronym in brackets after a name, with a faction's suffix: "(MDC)", "(MoD)", "(PML-N)", and after
+# a bracketed faction letter: "Jamiat Ulama-e Adl (S) (JUA-S)".
+_BRACKETED = re.compile(r"(?:\s*\([A-Z]\))?\s*\(([A-Z][\w.&]*?)(-[A-Z0-9]{1,2})?\)")
 
 
 def _with_acronym_definitions(
@@ -1147,7 +1152,14 @@ def _find_parent(
     words = _words(key)
     compact = surface.replace(".", "").replace(" ", "")
     initials = compact if compact.isupper() else "".join(c for c in compact if c.isupper())
-    if 2 <= len(compact) <= 6 and label != "PERSON" and (compact.isupper() or _MIXED_ACRONYM.match(compact)):
+    # An acronym the article defines after an organisation's name is that organisation even where the
+    # model typed a later use a person ("JUI-F's leader").
+    defined = compact in acronyms
+    if (
+        2 <= len(compact) <= 6
+        and (label != "PERSON" or defined)
+        and (compact.isupper() or _MIXED_ACRONYM.match(compact))
+    ):
         for group in groups:
             if group.label != "PERSON" and (
                 _acronym(group.tokens) == initials.lower() or acronyms.get(compact) == group.name
@@ -1230,22 +1242,15 @@ def _acronym(words: Sequence[str]) -> str:
     return "".join(w[0] for w in words if w not in ACRONYM_SKIP and w[:1].isalpha())
 
 
-def _explicit_acronyms(doc: Doc) -> dict[str, str]:
-    """ "Movement for Democratic Change (MDC)" defines MDC even when the initials do not spell it
-    (also when the model's span runs on into the bracket: "Department of State (DoS")."""
+def _explicit_acronyms(text: str, spans: Sequence[tuple[str, int, int, str]]) -> dict[str, str]:
+    """ "Movement for Democratic Change (MDC)" defines MDC even when the initials do not spell it,
+    and a faction's "(PML-N)" defines that whole form (also when the model's span ran on into the
+    bracket: "Department of State (DoS" is cut before it, so the bracket follows the cleaned name)."""
     found: dict[str, str] = {}
-    for ent in doc.ents:
-        name_end = next((t.i for t in ent if t.text == "("), ent.end) if "(" in ent.text else ent.end
-        nxt = doc[name_end : name_end + 3]
-        if (
-            name_end > ent.start
-            and len(nxt) == 3
-            and nxt[0].text == "("
-            and nxt[2].text == ")"
-            and (nxt[1].text.isupper() or _MIXED_ACRONYM.match(nxt[1].text))
-        ):
-            cleaned = _clean_tokens(list(doc[ent.start : name_end]), ent.label_)
-            found[nxt[1].text] = _canonical(cleaned[0][0] if cleaned else ent.text)
+    for surface, _, end, label in spans:
+        match = _BRACKETED.match(text, end) if label != "PERSON" else None
+        if match and (match.group(1).isupper() or _MIXED_ACRONYM.match(match.group(1))):
+            found[match.group(1) + (match.group(2) or "")] = _canonical(surface)
     return found
 
 
