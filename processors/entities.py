@@ -912,16 +912,26 @@ def _is_name_cue(token: Token) -> bool:
 
 
 def _coordinated_persons(tokens: list[Token]) -> list[list[Token]] | None:
-    """ "Pieterjan de Wit and Ines da Monte" typed one organisation: two personal names joined by
-    "and" (one of two or more words), not a firm named for two people ("Marks and Spencer")."""
-    cut = next((i for i, t in enumerate(tokens) if t.lower_ == "and"), 0)
-    if not cut:
+    """ "Pieterjan de Wit and Ines da Monte" typed one organisation: personal names joined by "and"
+    (one of two or more words), not a firm named for two people ("Marks and Spencer"); in an
+    organisation's span also by commas ("A de B, C and D", "a spokesman for de B, C,"), unless a
+    part is a country or region ("Fort Worth, Texas")."""
+    tokens = _extend_compound(tokens, tokens[0].ent_type_) if tokens else tokens
+    commas = bool(tokens) and tokens[0].ent_type_ == "ORG"
+    cuts = [i for i, t in enumerate(tokens) if t.lower_ == "and" or (commas and t.text == ",")]
+    if not cuts:
         return None
-    left, right = tokens[:cut], tokens[cut + 1 :]
-    sizes = [_name_words(left), _name_words(right)]
-    if 0 in sizes or max(sizes) < 2 or max(sizes) > 4:
+    bounds = [-1, *cuts, len(tokens)]
+    parts = [tokens[a + 1 : b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a + 1]
+    sizes = [_name_words(part) for part in parts]
+    particle = any(t.is_lower and t.lower_ in PARTICLES for t in tokens)  # "del Rio, X": a surname
+    if len(parts) < 2 or 0 in sizes or (max(sizes) < 2 and not particle) or max(sizes) > 4:
         return None
-    return [left, right]
+    if any(t.text == "," for t in tokens) and any(
+        name_key(" ".join(t.text for t in part)) in COUNTRIES for part in parts
+    ):
+        return None
+    return parts
 
 
 def _particle_person(tokens: list[Token]) -> tuple[list[Token], list[Token], list[Token]] | None:

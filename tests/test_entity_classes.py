@@ -377,6 +377,25 @@ def test_two_persons_typed_one_organisation_are_two_persons(nlp: Language) -> No
     # A firm named for two people stays one organisation.
     doc = nlp("He shops at Marks and Spencer and eats at Procter and Gamble.")
     assert ("Procter and Gamble", "ORG") in {(e.name, e.type) for e in extract_entities(doc, "")}
+    # Commas join them too, and a particle marks a one-word surname ("de Boerhaave, Kwabena": the
+    # spokesman's name in apposition).
+    doc = nlp("A spokesman for de Boerhaave, Kwabena, in a briefing for reporters echoed the message.")
+    assert [e.text for e in doc.ents] == ["de Boerhaave, Kwabena"]
+    names = {(e.name, e.type) for e in extract_entities(doc, "")}
+    assert names == {("de Boerhaave", "PERSON"), ("Kwabena", "PERSON")}
+    # The given name the model left outside joins the left name before the split.
+    text = "Leaders including former UN chiefs Marta Kowalska-Brandt and Ronaldeo criticized the government."
+    doc = nlp(text)
+    span = doc.char_span(text.index("Kowalska"), text.index(" criticized"))
+    doc.set_ents([Span(doc, span.start, span.end, "ORG")], default="outside")
+    names = {(e.name, e.type) for e in extract_entities(doc, "")}
+    assert names == {("Marta Kowalska-Brandt", "PERSON"), ("Ronaldeo", "PERSON")}
+    # A place after a comma is not a person ("Fort Worth, Texas" typed one organisation).
+    text = "He moved to Fort Worth, Texas, last year."
+    doc = nlp(text)
+    span = doc.char_span(text.index("Fort"), text.index(", last"))
+    doc.set_ents([Span(doc, span.start, span.end, "ORG")], default="outside")
+    assert all(e.type != "PERSON" for e in extract_entities(doc, ""))
 
 
 def test_a_person_of_a_place_is_a_person_and_a_place(nlp: Language) -> None:
