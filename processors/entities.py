@@ -684,7 +684,7 @@ def _capitalised_propn(token: Token) -> bool:
 _DEFINED = re.compile(
     r"((?:(?:[A-Z][\w'’&.-]*|of|for|and|the|on|in|de)\s+){1,9})\(([A-Z]{2,8})(?:-[A-Z0-9]{1,2})?\)"
 )
-# An acronym in brackets after a name, with a faction's suffix: "(MDC)", "(MoD)", "(PML-N)", and after
+# An acronym in brackets after a name, with a faction's suffix: "(MDC)", "(MoD)", "(ABC-N)", and after
 # a bracketed faction letter: "Jamiat Ulama-e Adl (S) (JUA-S)".
 _BRACKETED = re.compile(r"(?:\s*\([A-Z]\))?\s*\(([A-Z][\w.&]*?)(-[A-Z0-9]{1,2})?\)")
 
@@ -1254,7 +1254,7 @@ def _acronym(words: Sequence[str]) -> str:
 
 def _explicit_acronyms(text: str, spans: Sequence[tuple[str, int, int, str]]) -> dict[str, str]:
     """ "Movement for Democratic Change (MDC)" defines MDC even when the initials do not spell it,
-    and a faction's "(PML-N)" defines that whole form (also when the model's span ran on into the
+    and a faction's "(ABC-N)" defines that whole form (also when the model's span ran on into the
     bracket: "Department of State (DoS" is cut before it, so the bracket follows the cleaned name)."""
     found: dict[str, str] = {}
     for surface, _, end, label in spans:
