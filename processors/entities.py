@@ -177,11 +177,16 @@ def _joined_names(doc: Doc) -> list[Span]:
             if end > ent.end:  # "Maartje" typed a place, "van den Hoevel" untagged
                 out.append(Span(doc, ent.start, end, label="PERSON"))
                 continue
+        if ent.label_ in {"ORG", "GPE"} and _given_name_opens_sentence(ent):
+            out.append(Span(doc, ent.start - 1, ent.end, label="PERSON"))  # "Olivier" + "Dabrowska-Hale"
+            continue
         if ent.label_ != "PERSON":
             out.append(_with_izafe(ent))
             continue
         start, end = ent.start, ent.end
         while start > 0 and _opens_name(doc[start - 1]):
+            start -= 1
+        if start == ent.start and _given_name_opens_sentence(ent):
             start -= 1
         while end < len(doc) and doc[end - 1].lower_ in PARTICLES and doc[end].text[:1].isupper():
             end += 1
@@ -226,6 +231,24 @@ def _joined_names(doc: Doc) -> list[Span]:
         else:
             out.append(Span(doc, start, end, label="PERSON") if (start, end) != (ent.start, ent.end) else ent)
     return out
+
+
+def _given_name_opens_sentence(ent: Span) -> bool:
+    """The model leaves a given name that opens a sentence out of the name after it ("Olivier" of
+    "Olivier Dabrowska-Hale, foreign minister of X, said"): a word opening a sentence is mostly no
+    name ("Police", "Government"), so it joins only when a role in apposition makes the name a
+    person's."""
+    doc = ent.doc
+    if ent.start == 0:
+        return False
+    first = doc[ent.start - 1]
+    return (
+        first.is_sent_start is True
+        and first.dep_ in {"compound", "flat"}
+        and first.head.i in range(ent.start, ent.end)
+        and _given_name(first)
+        and _role_follows(doc, ent.end)
+    )
 
 
 def _hyphenated_rank(ent: Span) -> bool:
@@ -658,11 +681,11 @@ def _role_follows(doc: Doc, end: int) -> bool:
     cues = TITLES | PERSON_NOUNS | NAME_CUES | APPOSED_ROLES
     while (
         k + 1 < len(after)
-        and (after[k].pos_ == "ADJ" or (after[k].dep_ == "compound" and after[k].pos_ == "NOUN"))
+        and (after[k].pos_ == "ADJ" or (after[k].dep_ == "compound" and after[k].pos_ in {"NOUN", "PROPN"}))
         and after[k].lower_ not in cues
         and k < 5
     ):
-        k += 1  # "the provincial governor", "a security analyst"
+        k += 1  # "the provincial governor", "a security analyst", "a senior Hamas official"
     word = after[k]
     return word.is_lower and (word.lower_ in cues or _occupation(word))
 

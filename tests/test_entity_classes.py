@@ -683,6 +683,20 @@ def test_a_title_a_character_or_an_animal_is_not_a_person(nlp: Language) -> None
             "The Monday edition of Westport's Evening Post said five were arrested.",
             {("Westport", "GPE"), ("Evening Post", "ORG")},
         ),
+        # a given name opening a sentence, left out of the hyphenated surname after it (typed a person
+        # or an organisation), joins it when a role in apposition makes the name a person's
+        (
+            'Violence is rising.\n\nOlivier Dabrowska-Hale, foreign minister of Italy, said it was "grave".',
+            {("Olivier Dabrowska-Hale", "PERSON"), ("Italy", "GPE")},
+        ),
+        (
+            'There was a rally.\n\nTomasz Fournier-Okada, a senior Hamas official, said "we grew".',
+            {("Tomasz Fournier-Okada", "PERSON"), ("Hamas", "ORG")},
+        ),
+        (
+            'There was a rally.\n\nOlivier Dabrowska-Hale, a senior Hamas official, said "we grew".',
+            {("Olivier Dabrowska-Hale", "PERSON"), ("Hamas", "ORG")},
+        ),
     ],
 )
 def test_a_name_cut_or_over_extended_is_whole(nlp: Language, text: str, names: set[tuple[str, str]]) -> None:
