@@ -811,7 +811,8 @@ def _in_person_context(tokens: list[Token]) -> bool:
     colleague, Jan Kowal,", "Jan Kowal, a spokesman for ...")."""
     words = [t for t in tokens if not t.is_punct and not (t.is_lower and t.lower_ in PARTICLES)]
     if len(words) == 1 == len(tokens) and words[0].pos_ == "PROPN" and _bare_name_word(words[0]):
-        return _role_follows(words[0].doc, words[0].i + 1)  # "Wiranata, the governor of X"
+        doc = words[0].doc  # "Wiranata, the governor of X", "president-elect Wiranata"
+        return _role_follows(doc, words[0].i + 1) or _office_elect_before(doc, words[0].i)
     if not 2 <= len(words) <= 3 or not all(t.text[:1].isupper() and not t.is_upper for t in words):
         return False
     key = name_key(" ".join(t.text for t in words))
@@ -822,6 +823,8 @@ def _in_person_context(tokens: list[Token]) -> bool:
     before = doc[tokens[0].i - 1] if tokens[0].i > 0 else None
     if before is not None and before.is_lower and before.lower_ in TITLES | PERSON_NOUNS:
         return True
+    if _office_elect_before(doc, tokens[0].i):
+        return True
     if root.dep_ == "appos" and root.head.lower_ in TITLES | PERSON_NOUNS:
         return True
     after = doc[tokens[-1].i + 1 : tokens[-1].i + 4]
@@ -831,6 +834,18 @@ def _in_person_context(tokens: list[Token]) -> bool:
         )
         return following.is_lower and following.lower_ in TITLES | PERSON_NOUNS
     return False
+
+
+def _office_elect_before(doc: Doc, start: int) -> bool:
+    """ "president-elect X", "prime minister-designate X": an office not yet taken, written in
+    lowercase right before the name, makes it a person's, as the office alone does."""
+    return (
+        start >= 3
+        and doc[start - 1].lower_ in {"elect", "designate"}
+        and doc[start - 2].text in HYPHENS
+        and doc[start - 3].is_lower
+        and doc[start - 3].lower_ in TITLES
+    )
 
 
 def _names_a_product(tokens: list[Token]) -> bool:

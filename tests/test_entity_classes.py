@@ -274,6 +274,11 @@ def test_an_untagged_name_after_a_cue_or_before_a_role_is_a_person(nlp: Language
     assert ("Hamuvela", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
     doc = nlp('"It lies with them," Tomasz Brandvik-Okada, a spokesperson for the Foreign Ministry, said.')
     assert ("Tomasz Brandvik-Okada", "PERSON") in {(e.name, e.type) for e in extract_entities(doc, "")}
+    # An office not yet taken, hyphenated before the name, is a cue like the office: the model typed
+    # these a place and an organisation.
+    for name in ("Prasetyono", "Ifeoma Mensabah"):
+        doc = nlp(f"The report was meant to help president-elect {name}.")
+        assert [(e.name, e.type) for e in extract_entities(doc, "")] == [(name, "PERSON")]
     # In longer articles the model leaves a one-word name after an occupation untagged.
     doc = parsed_doc(
         nlp,
