@@ -22,6 +22,7 @@ from processors.name_words import (
     ANIMAL_NOUNS,
     APPOSED_ROLES,
     AWARD_HEADS,
+    CALENDAR_WORDS,
     COMPETITION_HEADS,
     COMPETITION_LEADS,
     COMPETITION_TAILS,
@@ -1349,7 +1350,11 @@ def _add_surname_mentions(text: str, groups: list[_Group]) -> None:
     for match in pattern.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()].split()
         prev = before[-1] if before else ""
-        joined = prev[:1].isupper() and prev.lower().rstrip(".") not in TITLES and prev[-1] not in ".,:;"
+        joined = (
+            prev[:1].isupper()
+            and prev.lower().rstrip(".") not in TITLES | CALENDAR_WORDS
+            and prev[-1] not in ".,:;"
+        )
         if joined or _overlaps(match.start(), match.end(), taken):
             continue  # "Jane Doe" of another name, or a mention already found
         group = unique[match.group()]

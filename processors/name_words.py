@@ -623,3 +623,12 @@ COMPLEMENT_HEADS: dict[str, tuple[str, ...]] = {
 }
 # Short words an acronym leaves out ("Ministry of Defence" is "MoD", "Bank of England" "BoE").
 ACRONYM_SKIP = frozenset({"of", "the", "for", "and", "on", "in", "to", "de", "&"})
+# Weekdays and months: a capitalised word before a name that is a date ("on Friday Doe said"), not
+# a given name.
+CALENDAR_WORDS = frozenset(
+    [
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december"),
+    ]
+)

@@ -94,6 +94,13 @@ def test_a_surname_alone_is_a_mention_of_the_full_name(nlp: Language) -> None:
     )
     entity = next(e for e in extract_entities(doc, "") if e.name == "Zapp Brannigan")
     assert [m.text for m in entity.mentions] == ["Zapp Brannigan", "Brannigan"]
+    # A weekday or month before the surname is a date, not another given name ("on Friday Osei").
+    doc = nlp(
+        "The report was meant to help president Kwabena Osei.\n\n"
+        "In an interview published on Friday Osei indicated he wishes to keep sanctions."
+    )
+    entity = next(e for e in extract_entities(doc, "") if e.name == "Kwabena Osei")
+    assert [m.text for m in entity.mentions] == ["Kwabena Osei", "Osei"]
 
 
 def test_a_statement_speaks_for_the_person_who_made_it(nlp: Language) -> None:
