@@ -673,7 +673,18 @@ def _subject(verb: Token, quoted: Sequence[tuple[int, int]] = ()) -> Token | Non
             # "Ruritania's Prime Minister, Jan Kowal said": the parser gives the verb two subjects,
             # the title and the name in apposition to it; the one next to the verb is the name.
             before = [c for c in subjects if c.i < token.i]
-            return before[-1] if before else subjects[0]
+            if before:
+                return before[-1]
+            last = subjects[-1]
+            if (
+                len(subjects) > 1
+                and last.pos_ == "PROPN"
+                and last.left_edge.i > 0
+                and last.doc[last.left_edge.i - 1].text == ","
+                and _names_a_person(subjects[0])
+            ):
+                return last  # '"...," said a spokesman for X in an interview, Jan Kowal.': the name
+            return subjects[0]
         if token.lemma_.lower() not in ADDRESSEE_VERBS:
             for child in token.children:
                 if (

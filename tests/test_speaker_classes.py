@@ -375,6 +375,13 @@ def test_a_name_closing_the_sentence_after_a_spokesman_is_the_speaker_untagged(n
     doc = nlp(text)
     assert not [e for e in extract_entities(doc, "") if e.type == "PERSON"]
     assert [q.speaker for q in _doc_quotes(doc)] == ["Prasetyono"]
+    # A two-word name the parser makes a second subject of "said" after the description, typed ORG.
+    text = (
+        "The president was not hurt.\n\n"
+        '"As the president flew out, insurgents began shelling the airport," said a spokesman for the '
+        'presidency in an interview, Tomasz Dabrowska-Hale. "Peacekeepers responded."'
+    )
+    assert [q.speaker for q in _quotes(nlp, text)] == ["Tomasz Dabrowska-Hale"] * 2
 
 
 def test_a_person_after_a_dash_behind_the_closing_mark_is_the_speaker(nlp: Language) -> None:
