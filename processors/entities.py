@@ -446,7 +446,7 @@ def _capitalised_run(doc: Doc, start: int, connectors: bool) -> int:
 def _first_name_as_group(ent: Span) -> bool:
     """A given name the model typed as a nationality or group ("Ozcan" of "Ozcan Yalcin"): a proper
     noun compounded into the untagged capitalised word that ends the phrase after it. A real group
-    word before a name is an adjective or heads a longer phrase ("French Formula Renault")."""
+    word before a name is an adjective or heads a longer phrase ("French Formula Nissan")."""
     doc = ent.doc
     if len(ent) != 1 or ent.end >= len(doc):
         return False
@@ -709,7 +709,7 @@ _DEFINED = re.compile(
     r"((?:(?:[A-Z][\w'’&.-]*|of|for|and|the|on|in|de)\s+){1,9})\(([A-Z]{2,8})(?:-[A-Z0-9]{1,2})?\)"
 )
 # An acronym in brackets after a name, with a faction's suffix: "(MDC)", "(MoD)", "(ABC-N)", and after
-# a bracketed faction letter: "Jamiat Ulama-e Adl (S) (JUA-S)".
+# a bracketed faction letter: "Majlis Ulama-e Nizam (S) (MUN-S)".
 _BRACKETED = re.compile(r"(?:\s*\([A-Z]\))?\s*\(([A-Z][\w.&]*?)(-[A-Z0-9]{1,2})?\)")
 
 
@@ -864,8 +864,8 @@ def _names_a_product(tokens: list[Token]) -> bool:
 
 
 def _names_an_event(tokens: list[Token]) -> bool:
-    """A competition, race or award ("Coppa Italia", "Formula Renault", "First Intifada"), by the
-    words of the span or the award head after it ("Pulitzer" of "Pulitzer Prize-winning")."""
+    """A competition, race or award ("Coppa Valdora", "Formula Nissan", "First Intifada"), by the
+    words of the span or the award head after it ("Halvorsen" of "Halvorsen Prize-winning")."""
     words = name_key(" ".join(t.text for t in tokens)).split()
     if not words:
         return False
@@ -1151,7 +1151,7 @@ def _common_word(span: tuple[str, int, int, str], doc: Doc) -> bool:
 
 def _surface_labels(spans: Iterable[tuple[str, int, int, str]]) -> dict[str, str]:
     """Each distinct surface with its majority type, in order of first mention; a surface seen only
-    as the modifier of a concept ("the Tholen classification") is no name, one also seen as a name
+    as the modifier of a concept ("the Varden classification") is no name, one also seen as a name
     ("the Kimberley process", "Kimberley said") keeps its other mentions' type."""
     votes: dict[str, Counter[str]] = {}
     for text, _, _, label in spans:
@@ -1408,7 +1408,7 @@ def _confidence(group: _Group) -> float:
 
 # --- span boundaries: place names the model cuts or over-extends ---------------------------------
 
-# Heads of a subdivision's name: "Donetsk Oblast of Ukraine" is the oblast and the country.
+# Heads of a subdivision's name: "Zorivka Oblast of Ukraine" is the oblast and the country.
 SUBDIVISION_HEADS = frozenset(
     ["oblast", "province", "region", "district", "county", "governorate", "prefecture", "state", "krai"]
 )
@@ -1517,8 +1517,8 @@ def _owner_and_outlet(ent: Span) -> list[Span]:
 
 def _izafe_party_end(ent: Span) -> int:
     """Where a party name joined by an izafe link goes on past the model's span (see `_with_izafe`):
-    after a country and the untagged word before the link ("Ruritania Tehreek-e-Adl", the model
-    tagging only the country), with a space after the link ("Jamiat Ulama-e Adl", the model tagging
+    after a country and the untagged word before the link ("Ruritania Tanzeem-e-Adl", the model
+    tagging only the country), with a space after the link ("Majlis Ulama-e Nizam", the model tagging
     the two sides apart), and through a bracketed faction letter ("... (S)")."""
     doc, k = ent.doc, ent.end
     if (

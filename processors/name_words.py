@@ -455,8 +455,8 @@ SMALL_SETTLEMENTS = frozenset(["town", "village", "towns", "villages", "township
 FACILITY_NOUNS = frozenset(["market", "observatory", "arena", "zoo"])
 WATER_NOUNS = frozenset(["river", "lake"])
 # Lowercase nouns of science and diplomacy that a name modifies without being a person or an
-# organisation in the text ("the Tholen classification", "the Annapolis process", "the YORP
-# effect", "the Vanguard class"): a name seen only so is not labelled. Not "forces": "Haftar forces".
+# organisation in the text ("the Varden classification", "the Harwell process", "the Marlow
+# effect", "the Sentinel class"): a name seen only so is not labelled. Not "forces": "Kessler forces".
 CONCEPT_HEADS = frozenset(
     ["process", "effect", "classification", "class", "theory", "equation", "principle", "syndrome"]
 )
@@ -464,7 +464,7 @@ EVENT_HEADS = frozenset(
     ["war", "battle", "cup", "championship", "championships", "olympics", "games", "summit"]
 )
 LAW_HEADS = frozenset({"act", "bill", "treaty", "convention", "accord", "accords"})
-# Head nouns that make a capitalised span a product, vehicle or weapon ("Bradley Fighting Vehicles").
+# Head nouns that make a capitalised span a product, vehicle or weapon ("Warden Fighting Vehicles").
 PRODUCT_HEADS = frozenset(
     [
         "tank",
@@ -498,10 +498,10 @@ PRODUCT_HEADS = frozenset(
     ]
 )
 # Competitions, races and awards are events, which are not labelled; the small model types them
-# PERSON or ORG ("Coppa Italia", "UEFA Champions League", "First Intifada"). A span is one when its
+# PERSON or ORG ("Coppa Valdora", "UEFA Champions League", "First Intifada"). A span is one when its
 # last word or last two words are a competition's or award's head, or its first word opens a
 # competition's name ("Copa X", "Formula X"); a name right before a capitalised award head is that
-# award's ("Pulitzer Prize-winning", "Dean's Award") and one right after "Hours of" is a race's.
+# award's ("Halvorsen Prize-winning", "Dean's Award") and one right after "Hours of" is a race's.
 COMPETITION_HEADS = frozenset(
     ["intifada", "festival", "marathon", "prize", "prizes", "award", "awards", "trophy", "medal"]
     + ["olympiad", "paralympics", "bundesliga", "liga", "serie", "tournament", "regatta", "expo", "formula"]

@@ -170,12 +170,12 @@ def test_a_name_written_with_and_without_accents_is_one_entity(nlp: Language) ->
         ),
         # A faction's suffix after a hyphen: the bracket defines the whole form, however it is spelt.
         (
-            "Members of the National Awami Party (NAP-W) met on Sunday in Lahore. "
-            "The NAP-W later issued a statement.",
-            {("National Awami Party", ("NAP-W",))},
+            "Members of the National Sarvodaya Party (NSP-W) met on Sunday in Karvel. "
+            "The NSP-W later issued a statement.",
+            {("National Sarvodaya Party", ("NSP-W",))},
         ),
         (
-            "The Movement for Justice and Unity (MJU-R) boycotted the poll. The MJU-R leader Ali Hassan "
+            "The Movement for Justice and Unity (MJU-R) boycotted the poll. The MJU-R leader Omar Nazami "
             "denied it.",
             {("Movement for Justice and Unity", ("MJU",))},
         ),
@@ -189,14 +189,14 @@ def test_an_acronym_in_brackets_is_the_organisation_it_abbreviates(
 
 
 def test_a_defined_acronym_the_model_typed_a_person_is_still_the_organisation(nlp: Language) -> None:
-    text = "The Awami Workers Front (AWF-B) walked out. AWF-B's leader Tariq Aziz said the vote was rigged."
+    text = "The Sarvodaya Workers Front (SWF-B) walked out. SWF-B's leader Tariq Nazami said it was rigged."
     doc = nlp(text)
-    later = text.rindex("AWF-B")
-    spans = [doc.char_span(text.index("Awami"), text.index(" (")), doc.char_span(later, later + 5)]
+    later = text.rindex("SWF-B")
+    spans = [doc.char_span(text.index("Sarvodaya"), text.index(" (")), doc.char_span(later, later + 5)]
     doc.set_ents(
         [Span(doc, spans[0].start, spans[0].end, "ORG"), Span(doc, spans[1].start, spans[1].end, "PERSON")]
     )
-    assert {(e.name, e.type) for e in extract_entities(doc, "")} == {("Awami Workers Front", "ORG")}
+    assert {(e.name, e.type) for e in extract_entities(doc, "")} == {("Sarvodaya Workers Front", "ORG")}
 
 
 def test_a_capitalised_description_of_a_government_is_not_a_name(nlp: Language) -> None:
@@ -328,14 +328,14 @@ def test_an_izafe_name_is_whole(nlp: Language) -> None:
         ("Jaish-e-Mohammed", "ORG"),
         ("Tehrik-i-Taliban", "ORG"),
     ]
-    # After a country the model tags only the country ("Pakistan" + "Tehreek-e-Adl").
-    doc = nlp("The term of the Pakistan Tehreek-e-Adl administration ended on Monday.")
-    assert [e.text for e in doc.ents] == ["Pakistan", "Monday"]
-    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Pakistan Tehreek-e-Adl", "ORG")]
+    # After a country the model tags only the country ("Afghanistan" + "Tanzeem-e-Adl").
+    doc = nlp("The term of the Afghanistan Tanzeem-e-Adl administration ended on Monday.")
+    assert [e.text for e in doc.ents] == ["Afghanistan", "Monday"]
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Afghanistan Tanzeem-e-Adl", "ORG")]
     # With a space after the link it tags the two sides apart; a bracketed faction letter ends the name.
-    doc = nlp("Members of Jamiat Ulama-e Adl (S) walked out.")
+    doc = nlp("Members of Majlis Ulama-e Nizam (S) walked out.")
     doc.set_ents([Span(doc, 2, 4, "ORG"), Span(doc, 6, 7, "ORG")], default="outside")
-    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Jamiat Ulama-e Adl (S)", "ORG")]
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Majlis Ulama-e Nizam (S)", "ORG")]
 
 
 def test_more_shapes_of_cued_names(nlp: Language) -> None:
@@ -350,7 +350,7 @@ def test_more_shapes_of_cued_names(nlp: Language) -> None:
         "Kusumadi, the provincial governor of Elazig, stated that the villages were hit.": "Kusumadi",
         'His UK counterpart, Maartje van den Hoevel, said "I do not think so".': "Maartje van den Hoevel",
         # no cue word: between persons in a list, or the subject before "of" an organisation
-        "Belgium's Jan Vermaelen, Tomasz Lindqvist-Moreau, Pieter Claes and Hugo Maes had attempts.": (
+        "Belgium's Jan Verbruggen, Tomasz Lindqvist-Moreau, Pieter Wouters and Bram Dierckx had attempts.": (
             "Tomasz Lindqvist-Moreau"
         ),
         "There was no fear of a tsunami. Sutarjo of the Ruritanian Seismic Agency told reporters.": "Sutarjo",
@@ -367,9 +367,9 @@ def test_more_shapes_of_cued_names(nlp: Language) -> None:
         doc.set_ents([], default="outside")
         assert [(e.name, e.type) for e in extract_entities(doc, "")] == [(name, "PERSON")], text
     # One person beside an untagged name is no list of persons.
-    doc = nlp("Hugo Maes and Westford signed the deal.")
+    doc = nlp("Bram Dierckx and Westford signed the deal.")
     doc.set_ents([Span(doc, 0, 2, "PERSON")], default="outside")
-    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Hugo Maes", "PERSON")]
+    assert [(e.name, e.type) for e in extract_entities(doc, "")] == [("Bram Dierckx", "PERSON")]
 
 
 def test_two_persons_typed_one_organisation_are_two_persons(nlp: Language) -> None:
@@ -486,8 +486,8 @@ def test_the_words_around_a_place_name_say_its_kind(nlp: Language) -> None:
 
 def test_a_name_seen_only_as_the_modifier_of_a_concept_is_not_labelled(nlp: Language) -> None:
     cases = {
-        "Rice believes the Annapolis process is the best way to a peace deal.": "Annapolis",
-        "It is an M-type asteroid in the Tholen classification.": "Tholen",
+        "Kessler believes the Harwell process is the best way to a peace deal.": "Harwell",
+        "It is an M-type asteroid in the Varden classification.": "Varden",
     }
     for text, name in cases.items():
         doc = nlp(text)
@@ -623,20 +623,20 @@ def test_a_family_name_typed_a_place_before_an_untagged_given_name_is_one_person
 
 def test_a_competition_race_or_award_is_not_labelled(nlp: Language) -> None:
     cases = {
-        "Kowalski won eight league titles and three Coppa Italia with his club.": ["Coppa Italia"],
+        "Kowalski won eight league titles and three Coppa Valdora with his club.": ["Coppa Valdora"],
         "Nowak has played in two UEFA Champions League finals and won the Europa League once.": [
             "UEFA Champions League",
             "Europa League",
         ],
-        "Nowak, the 2011 Formula Renault champion, joined the team in 2014.": ["Renault"],
+        "Nowak, the 2011 Formula Nissan champion, joined the team in 2014.": ["Nissan"],
         "The body, which sanctions Formula One racing, said the car was safe.": ["Formula"],
-        "Wiśniewski, the 1972 24 Hours of Le Mans winner, died in 1990.": ["Le Mans"],
+        "Wiśniewski, the 1972 24 Hours of Montavell winner, died in 1990.": ["Montavell"],
         "Nowicki won a Dean's Award for a project in 2006, and was active in student groups.": [
             "Dean",
             "Award",
         ],
         "The group was founded during the First Intifada in 1987.": ["the First Intifada"],
-        "Borowski played in Serie A for Parma and won La Liga with Barcelona.": ["Serie A"],
+        "Borowski played in Serie A for Castelverde and won La Liga with Valdoria.": ["Serie A"],
     }
     for text, names in cases.items():
         doc = nlp(text)
@@ -659,7 +659,7 @@ def test_a_title_a_character_or_an_animal_is_not_a_person(nlp: Language) -> None
         "It first appeared in the second book Catching Wind, as a symbol of rebellion.": ["Catching Wind"],
         "The writer launched her graphic novel Iron Sparrow with illustrator Tom Bell.": ["Iron Sparrow"],
         'The union did not find a recent "Mister Crow and Hobbs" comic funny.': ["Crow", "Hobbs"],
-        'In a series of strips, a dog character named "Ralph" finds out that part of it is false.': ["Ralph"],
+        'In a series of strips, a dog character named "Boris" finds out that part of it is false.': ["Boris"],
     }
     for text, names in cases.items():
         doc = nlp(text)
