@@ -115,6 +115,8 @@ def test_a_desk_guard_leaves_the_other_desks_words_alone(nlp) -> None:  # type: 
 @pytest.mark.parametrize(
     ("desk", "title", "body"),
     [
+        # A title frame: the accident or crime it names outweighs the sport or arts words of where it
+        # happened; a work about a war is arts.
         # An accident at a match or on a team's journey: the title names what fell or crashed.
         (
             "disaster-accident",
@@ -172,17 +174,7 @@ def test_a_desk_guard_leaves_the_other_desks_words_alone(nlp) -> None:  # type: 
             "of soldiers, shelled streets and refugees taken by six photographers.\n\nThe exhibition runs "
             "until the spring.",
         ),
-    ],
-)
-def test_the_titles_event_decides_over_its_setting(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
-    """A title frame: the accident or crime it names outweighs the sport or arts words of where it
-    happened; a work about a war is arts."""
-    assert desk_of(nlp, title, body) == desk
-
-
-@pytest.mark.parametrize(
-    ("desk", "title", "body"),
-    [
+        # A bare 'crash' is not an accident frame (races have crashes), and a work about a crash is arts.
         (
             "sport",
             "Leader crashes out as outsider wins stage",
@@ -196,16 +188,7 @@ def test_the_titles_event_decides_over_its_setting(nlp, desk: str, title: str, b
             "A film about the families of the victims of a bus crash opened the film festival on Wednesday. "
             "The director and the actors were applauded for ten minutes.\n\nIt opens in cinemas next month.",
         ),
-    ],
-)
-def test_a_crash_in_a_race_or_in_a_film_keeps_its_desk(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
-    """A bare 'crash' is not an accident frame (races have crashes), and a work about a crash is arts."""
-    assert desk_of(nlp, title, body) == desk
-
-
-@pytest.mark.parametrize(
-    ("desk", "title", "body"),
-    [
+        # A takeover is business news about a drug maker; a veto is politics about health care.
         # The act decides, not the field it concerns.
         (
             "economy-business",
@@ -220,16 +203,7 @@ def test_a_crash_in_a_race_or_in_a_film_keeps_its_desk(nlp, desk: str, title: st
             "The governor vetoed a bill on Tuesday that would have given free health care to children, "
             "saying the state could not afford it. Doctors and patients' groups had supported the bill.",
         ),
-    ],
-)
-def test_the_titles_act_decides_over_the_field_it_concerns(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
-    """A takeover is business news about a drug maker; a veto is politics about health care."""
-    assert desk_of(nlp, title, body) == desk
-
-
-@pytest.mark.parametrize(
-    ("desk", "title", "body"),
-    [
+        # A performer named in the title frames the medical words; research on them does not.
         # A singer's operation cancels a tour: news about the performer, told in medical words.
         (
             "arts-culture-entertainment",
@@ -247,16 +221,7 @@ def test_the_titles_act_decides_over_the_field_it_concerns(nlp, desk: str, title
             "researchers said on Monday. The singers, all patients at three hospitals, practised songs with "
             "a music therapist.\n\nDoctors want the treatment offered more widely.",
         ),
-    ],
-)
-def test_a_performers_illness_is_news_about_the_performer(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
-    """A performer named in the title frames the medical words; research on them does not."""
-    assert desk_of(nlp, title, body) == desk
-
-
-@pytest.mark.parametrize(
-    ("desk", "title", "body"),
-    [
+        # 'other' has a vocabulary of occasions, so one stray word of another desk does not decide.
         # A town's anniversary, with one "market" in it: an occasion, not business news.
         (
             "other",
@@ -283,8 +248,11 @@ def test_a_performers_illness_is_news_about_the_performer(nlp, desk: str, title:
         ),
     ],
 )
-def test_an_occasion_is_other_news_unless_its_field_says_more(nlp, desk: str, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
-    """'other' has a vocabulary of occasions, so one stray word of another desk does not decide."""
+def test_a_title_frame_decides_between_the_event_and_its_setting(
+    nlp, desk: str, title: str, body: str
+) -> None:  # type: ignore[no-untyped-def]
+    """What the title says happened (an accident, a takeover, a veto, a performer's illness, an
+    occasion) decides the desk over the field or setting it happens in; each group says its frame."""
     assert desk_of(nlp, title, body) == desk
 
 
